@@ -1,0 +1,94 @@
+"""Red Abierta: the app factory. ``server`` is the WSGI app for gunicorn (``gunicorn app:server``)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dash
+from flask import Flask, jsonify
+
+from settings import ROOT, Settings
+
+ASSETS = ROOT / "assets"
+
+
+def create_app(overrides: dict | None = None, environ: dict | None = None) -> Flask:
+    """Build a configured Flask server with the Dash app mounted on it."""
+    settings = Settings.from_env(environ).with_overrides(overrides)
+    server = Flask(__name__, instance_path=str(ROOT / "instance"))
+    server.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
+                         TESTING=settings.env == "test", JSON_SORT_KEYS=False)
+    server.extensions["ra_settings"] = settings
+
+    from data.db import Database
+
+    Database(settings.database_url).init_app(server)
+    from services.cache import make_store
+
+    server.extensions["ra_store"] = make_store(settings.redis_url)
+
+    from auth import cli as auth_cli
+    from auth import guard, session as auth_session
+    from auth.views import bp as auth_bp
+
+    auth_session.init_app(server)
+    guard.init_app(server)
+    server.register_blueprint(auth_bp)
+    auth_cli.init_app(server)
+
+    from data import cli as data_cli
+
+    data_cli.init_app(server)
+    _register_health(server)
+
+    from pages import all_pages
+    from pages.registry import PageRegistry
+
+    server.extensions["ra_pages"] = PageRegistry(all_pages())
+    dash_app = _create_dash(server, settings)
+    server.extensions["ra_dash"] = dash_app
+    return server
+
+
+def _create_dash(server: Flask, settings: Settings) -> dash.Dash:
+    from callbacks import register_all
+    from components.shell import shell
+
+    dash_app = dash.Dash(
+        __name__,
+        server=server,
+        assets_folder=str(ASSETS),
+        # Page layouts are built only inside the guarded router callback: see REFERENCE.md pitfalls.
+        use_pages=False,
+        suppress_callback_exceptions=True,
+        title="Red Abierta",
+        update_title=None,
+        serve_locally=True,
+        compress=False,
+    )
+    dash_app.layout = shell
+    dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="es-CL">')
+    register_all(dash_app)
+    return dash_app
+
+
+def _register_health(server: Flask) -> None:
+    from sqlalchemy import text
+
+    from auth.policy import PUBLIC, protect
+    from data.db import get_session
+
+    @server.get("/healthz")
+    @protect(PUBLIC)
+    def healthz():
+        """Liveness and database reachability."""
+        get_session().execute(text("SELECT 1"))
+        return jsonify(status="ok")
+
+
+def __getattr__(name: str):
+    # ``server`` is built lazily so importing this module does no I/O (gunicorn asks for it).
+    if name == "server":
+        global server
+        server = create_app()
+        return server
+    raise AttributeError(name)

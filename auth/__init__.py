@@ -1,0 +1,1 @@
+"""Authentication (sessions, passwords, captcha) and the single authorization mechanism."""

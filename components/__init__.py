@@ -1,0 +1,1 @@
+"""Reusable Dash layout builders (no callbacks, no data access)."""

@@ -1,0 +1,1 @@
+"""Persistence: the ORM model, database wiring, migrations and the demo generator."""

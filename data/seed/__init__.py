@@ -1,0 +1,1 @@
+"""Deterministic demo-network generator: ``generate(profile, seed, as_of)`` -> frames per table."""

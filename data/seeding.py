@@ -1,0 +1,45 @@
+"""Seed a database with the generated demo network and the demo accounts."""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.db import Database
+from data.models import DistributionCompany
+from data.seed.generator import generate
+from data.seed.profiles import get_profile
+from data.seed.writer import write_frames
+
+
+def is_empty(db: Database) -> bool:
+    """True when no company has been loaded yet."""
+    with db.session() as session:
+        return (session.scalar(select(func.count()).select_from(DistributionCompany)) or 0) == 0
+
+
+def seed(db: Database, profile_name: str = "demo", seed_value: int = 42, as_of: dt.date | None = None,
+         progress: Callable[[str], None] | None = None, demo_accounts: bool = True) -> dict[str, int]:
+    """Generate and load the dataset in one transaction; returns row counts per table."""
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    frames = generate(get_profile(profile_name), seed_value, as_of, progress=lambda m: say(f"generando {m}"))
+    say(f"generado en {time.perf_counter() - started:.1f} s; cargando")
+    with db.engine.begin() as conn:
+        counts = write_frames(conn, frames, progress=lambda name, n: say(f"cargado {name}: {n:,}".replace(",", ".")))
+    if demo_accounts:
+        from services.users import create_demo_accounts
+
+        with db.session() as session:
+            created = create_demo_accounts(session)
+            counts["users"] = len(created)
+    say(f"listo en {time.perf_counter() - started:.1f} s")
+    return counts
+
+
+def demo_session_factory(db: Database) -> Callable[[], Session]:
+    """Session factory (for commands)."""
+    return db.sessionmaker

@@ -1,0 +1,1 @@
+"""Geospatial helpers: coordinate systems, comuna boundaries, map layers and KMZ."""

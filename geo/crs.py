@@ -1,0 +1,93 @@
+"""Coordinate reference systems used by Chilean distribution companies.
+
+Locations are stored as recorded (x, y, datum, zone) and reprojected here on the way out.
+Transformers are cached per (datum, zone): building one costs ~ms, using one on 1M points
+costs ~0.15 s (WGS84) to ~0.4 s (PSAD56/SAD69).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+# EPSG codes of projected CRSs by (datum, UTM zone). Note SIRGAS-Chile 2002 numbering: 19S=5361, 18S=5362.
+EPSG_BY_DATUM_ZONE: dict[tuple[str, str], int] = {
+    ("WGS84", "18S"): 32718,
+    ("WGS84", "19S"): 32719,
+    ("WGS84", "12S"): 32712,
+    ("SIRGAS2002", "18S"): 5362,
+    ("SIRGAS2002", "19S"): 5361,
+    ("SIRGAS2016", "18S"): 9154,
+    ("SIRGAS2016", "19S"): 9155,
+    ("PSAD56", "18S"): 24878,
+    ("PSAD56", "19S"): 24879,
+    ("SAD69", "18S"): 29188,
+    ("SAD69", "19S"): 29189,
+}
+DATUMS = ("WGS84", "SIRGAS2002", "SIRGAS2016", "PSAD56", "SAD69")
+DATUM_LABELS = {
+    "WGS84": "WGS84",
+    "SIRGAS2002": "SIRGAS-Chile 2002",
+    "SIRGAS2016": "SIRGAS-Chile 2016",
+    "PSAD56": "PSAD56",
+    "SAD69": "SAD69",
+}
+ZONES = ("18S", "19S", "12S")
+
+
+class CrsError(ValueError):
+    """An unknown datum/zone combination or coordinates outside it."""
+
+
+def epsg_for(datum: str, zone: str) -> int:
+    """The EPSG code of a (datum, zone) pair, or ``CrsError``."""
+    try:
+        return EPSG_BY_DATUM_ZONE[(datum.upper(), zone.upper())]
+    except KeyError:
+        raise CrsError(f"Datum/huso no soportado: {datum} {zone}") from None
+
+
+def zone_for_lon(lon: float) -> str:
+    """The southern-hemisphere UTM zone containing a longitude (Chile: 18S, 19S; Rapa Nui 12S)."""
+    return f"{int((lon + 180) // 6) + 1}S"
+
+
+@lru_cache(maxsize=64)
+def _transformer(src_epsg: int, dst_epsg: int) -> Transformer:
+    # The plain CRS pair lets PROJ pick the regional Helmert transform per point for
+    # PSAD56/SAD69 (EPSG 6971-6973 ...); forcing one pipeline would err 30-60 m.
+    return Transformer.from_crs(CRS.from_epsg(src_epsg), CRS.from_epsg(dst_epsg), always_xy=True)
+
+
+def to_wgs84(x, y, datum: str, zone: str):
+    """Reproject UTM coordinates (scalars or arrays) of one datum/zone to (lon, lat) WGS84."""
+    return _transformer(epsg_for(datum, zone), 4326).transform(x, y)
+
+
+def from_wgs84(lon, lat, datum: str, zone: str):
+    """Project (lon, lat) WGS84 into UTM x, y of ``datum``/``zone``."""
+    return _transformer(4326, epsg_for(datum, zone)).transform(lon, lat)
+
+
+def frame_to_wgs84(x: np.ndarray, y: np.ndarray, datum: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised reprojection of mixed datums/zones: one transform call per (datum, zone) group."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    datum = np.asarray(datum).astype(str)
+    zone = np.asarray(zone).astype(str)
+    lon = np.full(x.shape, np.nan)
+    lat = np.full(x.shape, np.nan)
+    keys = np.char.add(np.char.add(datum, "|"), zone)
+    for key in np.unique(keys):
+        mask = keys == key
+        d, z = key.split("|")
+        lon[mask], lat[mask] = to_wgs84(x[mask], y[mask], d, z)
+    return lon, lat
+
+
+def format_location(x: float, y: float, datum: str, zone: str) -> str:
+    """Human-readable recorded location, e.g. ``E 293.456,2 N 6.354.321,0 (PSAD56, huso 19S)``."""
+    from services.formatting import fmt_number
+
+    return f"E {fmt_number(x, 1)} · N {fmt_number(y, 1)} ({DATUM_LABELS.get(datum, datum)}, huso {zone})"

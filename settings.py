@@ -1,0 +1,91 @@
+"""Application settings, read once from the environment by ``create_app``.
+
+Nothing else in the code base reads environment variables: every component receives
+the ``Settings`` object (or the values it needs) from the app factory.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+PLACEHOLDER_SECRETS = {"", "changeme", "secret", "dev", "development", "please-change-me"}
+
+
+class SettingsError(RuntimeError):
+    """Raised when the configuration is unsafe or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one app instance (documented in docs/configuration.md)."""
+
+    env: str = "development"  # development | test | production
+    database_url: str = f"sqlite:///{ROOT / 'instance' / 'redabierta.db'}"
+    secret_key: str = ""
+    redis_url: str = ""  # empty: in-process cache and rate limits
+    mqtt_url: str = ""  # empty: real-time MQTT ingest disabled
+    behind_tls: bool = False
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    max_page_size: int = 500
+    default_page_size: int = 50
+    max_request_bytes: int = 5 * 1024 * 1024
+    max_json_depth: int = 20
+    login_rate_per_ip: str = "20 per minute"
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    raw_sample_retention_days: int = 30
+    tiles_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        """True when running with production safety checks."""
+        return self.env == "production"
+
+    @classmethod
+    def from_env(cls, environ: dict | None = None) -> "Settings":
+        """Build settings from ``RA_*`` / well-known environment variables."""
+        env = os.environ if environ is None else environ
+        kwargs: dict = {}
+        mapping = {
+            "env": "RA_ENV",
+            "database_url": "DATABASE_URL",
+            "secret_key": "SECRET_KEY",
+            "redis_url": "REDIS_URL",
+            "mqtt_url": "MQTT_URL",
+            "behind_tls": "RA_BEHIND_TLS",
+            "tiles_url": "RA_TILES_URL",
+        }
+        for name, var in mapping.items():
+            if var in env:
+                kwargs[name] = env[var]
+        if "behind_tls" in kwargs:
+            kwargs["behind_tls"] = str(kwargs["behind_tls"]).lower() in {"1", "true", "yes"}
+        return cls(**kwargs).validated()
+
+    def with_overrides(self, overrides: dict | None) -> "Settings":
+        """Return a copy with ``overrides`` applied (unknown keys go to ``extra``)."""
+        if not overrides:
+            return self.validated()
+        known = {f.name for f in fields(self)}
+        direct = {k: v for k, v in overrides.items() if k in known}
+        extra = {**self.extra, **{k: v for k, v in overrides.items() if k not in known}}
+        return replace(self, **direct, extra=extra).validated()
+
+    def validated(self) -> "Settings":
+        """Refuse unsafe production settings; fill a random dev secret otherwise."""
+        if self.env not in {"development", "test", "production"}:
+            raise SettingsError(f"RA_ENV must be development, test or production, not {self.env!r}")
+        if self.is_production:
+            if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
+                raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production")
+            return self
+        if not self.secret_key:
+            # A per-process random key: sessions do not survive restarts in development,
+            # which is the safe default when no key was configured.
+            return replace(self, secret_key=secrets.token_urlsafe(32))
+        return self
