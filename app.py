@@ -39,6 +39,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
 
     data_cli.init_app(server)
     _register_health(server)
+    from api.core import init_app as init_api
+
+    init_api(server)
 
     from pages import all_pages
     from pages.registry import PageRegistry

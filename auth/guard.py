@@ -56,9 +56,34 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == DASH_UPDATE or request.is_json
 
 
+def _bearer_actor():
+    """Resolve ``Authorization: Bearer ...`` on API requests (None when absent)."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer ") or not request.path.startswith("/api/"):
+        return None
+    from auth.tokens import resolve_token, token_actor
+    from data.db import get_session
+
+    session_db = get_session()
+    row = resolve_token(session_db, header[7:].strip())
+    return token_actor(session_db, row) if row is not None else False
+
+
 def _guard() -> Response | None:
     app = current_app
     endpoint = request.endpoint
+    bearer = _bearer_actor()
+    if bearer is False:
+        return _deny(401, "Token inválido o revocado.")
+    if bearer is not None:
+        g.token_actor = bearer
+        g.actor = bearer
+        policy = endpoint_policy(app, endpoint)
+        if policy is None:
+            return _deny(403, "Operación no permitida.") if endpoint else None
+        if not policy.allows(bearer.role):
+            return _deny(403, "El token no tiene permiso para esta operación.")
+        return None
     actor = current_actor()
     if actor.role is not None and session_expired():
         logout_user()
@@ -93,6 +118,9 @@ def _guard() -> Response | None:
             g.page_forbidden = True
         return None
 
+    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/") \
+            and actor.role is not None and not csrf_valid(request.headers.get("X-CSRFToken")):
+        return _deny(403, "Token CSRF inválido.")
     policy = endpoint_policy(app, endpoint)
     if policy is None:
         if endpoint is None:

@@ -11,6 +11,9 @@ from typing import Callable, Iterable
 
 ANONYMOUS = "anonymous"
 ALL_ROLES = frozenset({"public", "client", "eg_client", "sec", "operator", "supervisor"})
+# Machine identities authenticated by API tokens, never by a browser session.
+SYSTEM_ROLES = frozenset({"company_system", "gas_company_system"})
+KNOWN_ROLES = ALL_ROLES | SYSTEM_ROLES
 # Who may read the public network information (Anexo 1 §2): every signed-in user of the SEC platform.
 NETWORK_READERS = frozenset({"public", "client", "eg_client", "sec", "operator"})
 CLIENT_ROLES = frozenset({"client", "eg_client"})
@@ -38,7 +41,7 @@ class Policy:
 
 def roles(*names: str, description: str = "") -> Policy:
     """A policy for signed-in users with one of ``names``."""
-    unknown = set(names) - ALL_ROLES
+    unknown = set(names) - KNOWN_ROLES
     if unknown:
         raise ValueError(f"unknown roles {unknown}")
     return Policy(frozenset(names), description=description)

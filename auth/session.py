@@ -46,7 +46,11 @@ def _load_user(token: str):
 
 
 def current_actor() -> Actor:
-    """The Actor of the current request (anonymous when not signed in)."""
+    """The Actor of the current request: a bearer token's, the session user's, or anonymous."""
+    from flask import g, has_request_context
+
+    if has_request_context() and g.get("token_actor") is not None:
+        return g.token_actor
     user = current_user
     if user is None or isinstance(user, AnonymousUserMixin) or not user.is_authenticated:
         return Actor(None, "", None)

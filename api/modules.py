@@ -1,0 +1,2 @@
+"""Every API module, imported once so its routes register on the shared blueprint."""
+from api import health  # noqa: F401
