@@ -96,7 +96,7 @@ def fold_series(values) -> pd.Series:
     """Vectorised ``fold_text``: lower-case, accents stripped, spaces collapsed."""
     series = pd.Series(values, dtype="string")
     folded = series.str.normalize("NFKD").str.encode("ascii", "ignore").str.decode("ascii")
-    return folded.str.lower().str.split().str.join(" ")
+    return folded.str.lower().str.split().str.join(" ").astype(object)
 
 
 def consumption(rng: np.random.Generator, clients: pd.DataFrame, months: list[dt.date]) -> np.ndarray:
