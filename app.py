@@ -24,7 +24,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     Database(settings.database_url).init_app(server)
     from services.cache import make_store
 
-    server.extensions["ra_store"] = make_store(settings.redis_url)
+    server.extensions["ra_store"] = make_store(settings.redis_url, settings.redis_prefix)
     _register_timing(server)  # first, so the guard's work is timed too
 
     from auth import cli as auth_cli
@@ -92,6 +92,8 @@ def _register_timing(server: Flask) -> None:
     def _server_timing(response):
         if "t0" in g:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.t0) * 1000:.1f}"
+        if "cache_status" in g:
+            response.headers["X-Cache"] = g.cache_status
         return response
 
 

@@ -26,6 +26,7 @@ class Settings:
     database_url: str = f"sqlite:///{ROOT / 'instance' / 'redabierta.db'}"
     secret_key: str = ""
     redis_url: str = ""  # empty: in-process cache and rate limits
+    redis_prefix: str = "ra"  # namespace of every Redis key (several deployments may share a Redis)
     mqtt_url: str = ""  # empty: real-time MQTT ingest disabled
     behind_tls: bool = False
     session_idle_minutes: int = 30
@@ -56,6 +57,7 @@ class Settings:
             "database_url": "DATABASE_URL",
             "secret_key": "SECRET_KEY",
             "redis_url": "REDIS_URL",
+            "redis_prefix": "RA_REDIS_PREFIX",
             "mqtt_url": "MQTT_URL",
             "behind_tls": "RA_BEHIND_TLS",
             "tiles_url": "RA_TILES_URL",
