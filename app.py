@@ -28,11 +28,13 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
 
     from auth import cli as auth_cli
     from auth import guard, session as auth_session
+    from auth.registration import bp as registration_bp
     from auth.views import bp as auth_bp
 
     auth_session.init_app(server)
     guard.init_app(server)
     server.register_blueprint(auth_bp)
+    server.register_blueprint(registration_bp)
     auth_cli.init_app(server)
 
     from data import cli as data_cli
