@@ -44,7 +44,10 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from api.core import init_app as init_api
 
     init_api(server)
+    from geo.views import bp as geo_files_bp
     from reports import views as report_views
+
+    server.register_blueprint(geo_files_bp)
 
     report_views.init_app(server)
 
