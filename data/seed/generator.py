@@ -273,9 +273,11 @@ def build_generation_queue(rng: np.random.Generator, feeders: pd.DataFrame, tran
     pm_rows, app_rows = [], []
     mv = net["mv_nodes"].assign(pole_id=np.arange(1, len(net["mv_nodes"]) + 1))
     seq = {cid: 0 for cid in company_codes}
+    first_feeder = set(feeders.groupby("company_id")["id"].min())
     for f in feeders.itertuples():
         fm = mv[mv["feeder_row"] == f.Index]
-        if rng.random() < 0.15:
+        # Every company has at least one PMGD so the feeder indicators always have a case to show.
+        if rng.random() < 0.15 or f.id in first_feeder:
             far = int(fm["pole_id"].iloc[int(len(fm) * 0.8)])
             p = poles.loc[far - 1]
             seq[f.company_id] += 1
