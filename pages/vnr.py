@@ -39,11 +39,11 @@ def layout(query: dict | None = None):
         return html.Div([breadcrumb([("Inicio", "/"), ("Búsqueda VNR", None)]), search_form(""),
                          html.Div(id=VNR_RESULT)])
     try:
-        result = render_report(build_view("vnr", get_session(), current_actor(), {"codigo": code}))
+        report = build_view("vnr", get_session(), current_actor(), {"codigo": code})
     except ApiError as exc:
-        result = html.Div([breadcrumb([("Inicio", "/"), ("Búsqueda VNR", "/red/vnr"), (code[:32], None)]),
-                           error_alert(exc.message)], id="vnr-not-found")
-    return html.Div([search_form(code[:32]), html.Div(result, id=VNR_RESULT)])
+        return html.Div([breadcrumb([("Inicio", "/"), ("Búsqueda VNR", "/red/vnr"), (code[:32], None)]),
+                         search_form(code[:32]), html.Div(error_alert(exc.message), id="vnr-not-found")])
+    return html.Div(render_report(report, extra_top=search_form(code[:32])), id=VNR_RESULT)
 
 
 PAGE = PageSpec(name="vnr", path="/red/vnr", title="Búsqueda VNR", policy=NETWORK, layout=layout,

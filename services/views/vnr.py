@@ -60,11 +60,14 @@ def vnr_view(session: Session, actor: Actor, codigo: str) -> Report:
         items += [(label, fmt_clp(r[attr])) for attr, label in BREAKDOWN]
         sections.append(KeyValues(f"Despliegue código VNR {r['code']} — {r['company']}", items,
                                   key=f"vnr-{r['company_code'].lower()}", width=width))
-    sections.append(Table("Comparación entre empresas", "desglose", [
-        Column("company", "Empresa"), Column("description", "Descripción"), Column("unit", "Unidad"),
-        Column("base_cost", "Costo base", "clp"), *[Column(attr, label, "clp") for attr, label in BREAKDOWN]], rows,
-        note="Valores en pesos chilenos (CLP), sin derechos. Stotal 1 = costo base + Recargos 1 + Montaje; "
-             "Stotal 2 = Stotal 1 + ING + GG; Total = Stotal 2 + IntInt."))
+    # One column per company, one row per cost line (fig. 18 reads top to bottom): fits a printed page.
+    columns = [Column("line", "Concepto")] + [Column(f"c{i}", r["company"], "clp") for i, r in enumerate(rows)]
+    lines = [("base_cost", "Costo base"), *BREAKDOWN]
+    table_rows = [{"line": label, **{f"c{i}": r[attr] for i, r in enumerate(rows)}} for attr, label in lines]
+    sections.append(Table("Comparación entre empresas" if len(rows) > 1 else "Desglose", "desglose", columns,
+                          table_rows,
+                          note="Valores en pesos chilenos (CLP), sin derechos. Stotal 1 = costo base + Recargos 1 + "
+                               "Montaje; Stotal 2 = Stotal 1 + ING + GG; Total = Stotal 2 + IntInt."))
     return Report("vnr", f"Código VNR {code}", {"codigo": code}, sections,
                   breadcrumb=[("Inicio", "/"), ("Búsqueda VNR", "/red/vnr"), (code, None)],
                   subtitle=rows[0]["description"],
