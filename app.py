@@ -29,11 +29,13 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
 
     from auth import cli as auth_cli
     from auth import guard, session as auth_session
+    from auth.registration import bp as registration_bp
     from auth.views import bp as auth_bp
 
     auth_session.init_app(server)
     guard.init_app(server)
     server.register_blueprint(auth_bp)
+    server.register_blueprint(registration_bp)
     auth_cli.init_app(server)
 
     from data import cli as data_cli
@@ -43,7 +45,10 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from api.core import init_app as init_api
 
     init_api(server)
+    from geo.views import bp as geo_files_bp
     from reports import views as report_views
+
+    server.register_blueprint(geo_files_bp)
 
     report_views.init_app(server)
 

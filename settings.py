@@ -39,6 +39,12 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     raw_sample_retention_days: int = 30
+    # Registration captcha (ALTCHA proof of work, docs/access.md): PBKDF2 iterations per attempt and the
+    # largest counter a browser may have to reach (the expected work is ~3/4 of it).
+    captcha_cost: int = 1000
+    captcha_max_counter: int = 2000
+    captcha_ttl_minutes: int = 10
+    max_personal_tokens: int = 10
     tiles_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     extra: dict = field(default_factory=dict)
 
