@@ -145,7 +145,7 @@ class Applier:
                 ok = False
                 continue
             key = tuple(fields[f] for f in ref.fields)
-            if all(v is None for v in key):
+            if any(v is None for v in key):  # e.g. a feeder without a power transformer
                 values[ref.column] = None
                 continue
             target_id = self.index.id_of(ref.target, key)

@@ -143,7 +143,10 @@ def entity_records(conn: Connection, ent: Entity, company_id: int, index: KeyInd
         for ref in ent.refs:
             key = index.key_of(ref.target, values[ref.column])
             for i, field in enumerate(ref.fields):
-                rec[field] = None if key is None else key[i]
+                if key is not None:
+                    rec[field] = key[i]
+                else:  # a null reference must not blank a field it shares with another one
+                    rec.setdefault(field, None)
         for name in ent.plain_columns:
             rec[name] = to_json(values[name])
         records.append({f: rec[f] for f in ent.fields})

@@ -190,7 +190,7 @@ def _check_references(snap: Snapshot, parsed: dict[str, dict[tuple, dict]]) -> N
             targets = parsed.get(ref.target, {})
             for record in parsed.get(ent.name, {}).values():
                 key = tuple(record[f] for f in ref.fields)
-                if all(v is None for v in key) or key in targets:
+                if any(v is None for v in key) or key in targets:
                     continue
                 if len(snap.errors) >= MAX_FILE_ERRORS:
                     return
