@@ -5,11 +5,12 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from services.formatting import fmt_number
 
 
-@click.group("exchange")
+@click.group("exchange", cls=AppGroup)
 def exchange_group() -> None:
     """Data exchange with SEC (Anexo 1 §6)."""
 
