@@ -45,6 +45,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from api.core import init_app as init_api
 
     init_api(server)
+    from reports import views as report_views
+
+    report_views.init_app(server)
 
     from pages import all_pages
     from pages.registry import PageRegistry
