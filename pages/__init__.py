@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def all_pages():
     """Every page of the app (the navbar, router and authorization tests read this list)."""
-    from pages import account, companies, errors, home, login
+    from pages import account, companies, errors, exchange_status, exchange_tokens, home, login, sec_audit, sec_clients
 
-    return [home.PAGE, login.PAGE, account.PAGE, companies.PAGE, *errors.PAGES]
+    return [home.PAGE, login.PAGE, account.PAGE, companies.PAGE, sec_clients.PAGE, sec_audit.PAGE,
+            exchange_status.PAGE, exchange_tokens.PAGE, *errors.PAGES]
