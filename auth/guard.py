@@ -108,6 +108,7 @@ def _guard() -> Response | None:
     g.actor = actor
     if actor.role is not None and must_change_password() and not _allowed_before_password_change(app, endpoint):
         if endpoint in PAGE_ENDPOINTS:
+            g.page = app.extensions["ra_pages"].match(request.path)  # keeps _after from turning this into a 404
             return redirect("/cuenta?msg=forzada")
         return _deny(403, "Debe cambiar la clave entregada por la empresa antes de continuar.")
 

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from auth.scope import AccessDenied, Actor
@@ -54,6 +54,6 @@ def audit_entries(session: Session, actor: Actor, filters: AuditFilters, limit: 
 
 def audit_choices(session: Session) -> tuple[list[str], list[str]]:
     """The SEC usernames and actions present in the log (for the filter menus)."""
-    users = sorted(session.scalars(select(distinct(AccessLog.username)).where(AccessLog.role == "sec")))
-    actions = sorted(session.scalars(select(distinct(AccessLog.action)).where(AccessLog.role == "sec")))
+    users = sorted(session.scalars(select(AccessLog.username).where(AccessLog.role == "sec").distinct()))
+    actions = sorted(session.scalars(select(AccessLog.action).where(AccessLog.role == "sec").distinct()))
     return users, actions
