@@ -41,6 +41,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from data import cli as data_cli
 
     data_cli.init_app(server)
+    from exchange import cli as exchange_cli
+
+    exchange_cli.init_app(server)
     _register_health(server)
     from api.core import init_app as init_api
 

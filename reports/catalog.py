@@ -1,3 +1,5 @@
 """Every module that defines views, imported once so the views register their routes."""
 from services.views import company  # noqa: F401
 from services.views import vnr  # noqa: F401
+from services.views import exchange_status  # noqa: F401
+from services.views import sec  # noqa: F401
