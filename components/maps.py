@@ -55,10 +55,11 @@ def leaflet_map(section: MapSection, map_id: str) -> html.Div:
     tiles = current_app.extensions["ra_settings"].tiles_url
     overlays = []
     for i, layer in enumerate(section.layers):
-        data = {"type": "FeatureCollection", "features": layer.features}
+        # A layer with a URL is fetched by the browser (cacheable, not embedded in the page payload).
+        source = {"url": layer.url} if layer.url else {"data": {"type": "FeatureCollection", "features": layer.features}}
         hideout = {"color": layer.color, "radius": layer.radius, "weight": layer.weight,
                    "fillOpacity": layer.fill_opacity if layer.kind == "polygon" else 0.0}
-        geo = dl.GeoJSON(data=data, id=f"{map_id}-layer-{i}", hideout=hideout,
+        geo = dl.GeoJSON(**source, id=f"{map_id}-layer-{i}", hideout=hideout,
                          pointToLayer=_ns("point") if layer.kind == "point" else None, style=_ns("style"))
         overlays.append(dl.Overlay(geo, name=layer.name, checked=True))
     children = [dl.LayersControl([dl.BaseLayer(dl.TileLayer(url=tiles, maxZoom=19, attribution="© OpenStreetMap"),

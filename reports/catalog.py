@@ -1,2 +1,3 @@
 """Every module that defines views, imported once so the views register their routes."""
 from services.views import company  # noqa: F401
+from services.views import network_detail, network_feeder, network_lists  # noqa: F401,E402
