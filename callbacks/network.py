@@ -4,6 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from dash import Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
 
 from auth.policy import NETWORK, secure_callback
 from auth.scope import AccessDenied
@@ -26,24 +27,27 @@ from services.network import hierarchy as h
 from services.network.assets import KINDS, MAX_QUERY
 
 
-def _children(level: str, fetch, value):
-    """(options, cleared value, disabled) of the level below ``value``."""
+def _children(level: str, fetch, value, current):
+    """(options, value, disabled) of the level below ``value``; ``current`` survives only if still offered."""
     if value in (None, ""):
         return [], None, True
     try:
         rows = fetch(get_session(), current_actor(), value).rows
     except AccessDenied:
         return [], None, True
-    return options(level, rows), None, not rows
+    opts = options(level, rows)
+    # Keeps a value pre-filled from the URL when Dash fires the chain as the page is inserted.
+    keep = current if current in {o["value"] for o in opts} else None
+    return opts, keep, not rows
 
 
 def _chain(dash_app, parent: str, child: str, level: str, fetch) -> None:
-    def load(value):
-        return _children(level, fetch, value)
+    def load(value, current):
+        return _children(level, fetch, value, current)
 
     load.__name__ = f"load_{level}"
     secure_callback(dash_app, NETWORK, Output(child, "options"), Output(child, "value"), Output(child, "disabled"),
-                    Input(parent, "value"), prevent_initial_call=True)(load)
+                    Input(parent, "value"), State(child, "value"), prevent_initial_call=True)(load)
 
 
 def search_target(region, comuna, substation, feeder, transformer) -> str | None:
@@ -72,6 +76,8 @@ def register(dash_app) -> None:
                      prevent_initial_call=True)
     def search(n_clicks, region, comuna, substation, feeder, transformer):
         """Navigate to the result of the deepest selected level, or explain what is missing."""
+        if not n_clicks:
+            raise PreventUpdate
         target = search_target(region, comuna, substation, feeder, transformer)
         if target is None:
             from dash import html
@@ -84,6 +90,8 @@ def register(dash_app) -> None:
                      State(NET_FEEDER_KIND, "value"), State(NET_FEEDER_Q, "value"), prevent_initial_call=True)
     def feeder_search(n_clicks, n_submit, feeder_id, kind, q):
         """Put the search in the URL (the page renders the results, so reload and sharing keep them)."""
+        if not (n_clicks or n_submit):
+            raise PreventUpdate
         q = (q or "").strip()
         if kind not in KINDS:
             return no_update, "Seleccione poste, vano o equipo."

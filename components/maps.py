@@ -21,8 +21,10 @@ def bounds(section: MapSection) -> list[list[float]] | None:
     if not pts:
         return None
     lons, lats = [p[0] for p in pts], [p[1] for p in pts]
-    pad = 0.002
-    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+    # Pad, and keep at least ~400 m of extent so a single point is shown with its surroundings.
+    pad_lon = max(0.002, (0.004 - (max(lons) - min(lons))) / 2)
+    pad_lat = max(0.002, (0.004 - (max(lats) - min(lats))) / 2)
+    return [[min(lats) - pad_lat, min(lons) - pad_lon], [max(lats) + pad_lat, max(lons) + pad_lon]]
 
 
 def _points(geom: dict):
@@ -55,12 +57,13 @@ def leaflet_map(section: MapSection, map_id: str) -> html.Div:
     tiles = current_app.extensions["ra_settings"].tiles_url
     overlays = []
     for i, layer in enumerate(section.layers):
-        # A layer with a URL is fetched by the browser (cacheable, not embedded in the page payload).
-        source = {"url": layer.url} if layer.url else {"data": {"type": "FeatureCollection", "features": layer.features}}
+        data = {"type": "FeatureCollection", "features": layer.features}
         hideout = {"color": layer.color, "radius": layer.radius, "weight": layer.weight,
                    "fillOpacity": layer.fill_opacity if layer.kind == "polygon" else 0.0}
-        geo = dl.GeoJSON(**source, id=f"{map_id}-layer-{i}", hideout=hideout,
-                         pointToLayer=_ns("point") if layer.kind == "point" else None, style=_ns("style"))
+        geo = dl.GeoJSON(data=data, id=f"{map_id}-layer-{i}", hideout=hideout,
+                         pointToLayer=_ns("point") if layer.kind == "point" else None,
+                         # The style function would reset circle markers' fill (fillOpacity 0): lines/polygons only.
+                         style=_ns("style") if layer.kind != "point" else None)
         overlays.append(dl.Overlay(geo, name=layer.name, checked=True))
     children = [dl.LayersControl([dl.BaseLayer(dl.TileLayer(url=tiles, maxZoom=19, attribution="© OpenStreetMap"),
                                                name="Mapa web (requiere internet)", checked=True), *overlays]),

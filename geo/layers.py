@@ -92,6 +92,17 @@ def merged_line_feature(frame: pd.DataFrame, popup: str | None = None) -> list[d
              "properties": {"popup": popup} if popup else {}}]
 
 
+def multipoint_feature(frame: pd.DataFrame, popup: str | None = None) -> list[dict]:
+    """All points of ``frame`` as one MultiPoint feature (compact: ~25 bytes a point instead of ~100)."""
+    _require(frame, ["lon", "lat"])
+    coords = frame[["lon", "lat"]].to_numpy(dtype=float)
+    coords = coords[~np.isnan(coords).any(axis=1)]
+    if len(coords) == 0:
+        return []
+    return [{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": coords.tolist()},
+             "properties": {"popup": popup} if popup else {}}]
+
+
 def popup_html(title: str, lines: list[str] = (), link: tuple[str, str] | None = None) -> str:
     """A small popup: bold title, lines and an optional link, every text HTML-escaped."""
     parts = [f"<b>{escape(str(title))}</b>"]

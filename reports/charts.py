@@ -90,6 +90,8 @@ def _lines(geom: dict):
     kind, coords = geom["type"], geom["coordinates"]
     if kind == "Point":
         return [[coords]]
+    if kind == "MultiPoint":
+        return [[c] for c in coords]
     if kind in ("LineString",):
         return [coords]
     if kind in ("MultiLineString", "Polygon"):

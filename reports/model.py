@@ -100,7 +100,6 @@ class MapLayer:
     weight: float = 2.0
     fill_opacity: float = 0.15
     legend: bool = True
-    url: str | None = None  # page maps fetch the features from this GeoJSON route instead of embedding them
 
 
 @dataclass

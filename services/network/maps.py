@@ -1,8 +1,9 @@
 """Map layers of substations, feeders and transformers: database rows -> ``geo.layers`` -> ``MapLayer``.
 
 Locations are read as recorded (x, y, datum, zone) and reprojected to EPSG:4326 by ``geo.layers``.
-The big feeder layers (spans, poles) also have a URL (``/api/v1/red/alimentadores/<id>/mapa/<key>.geojson``)
-so the page fetches them as separate, cacheable requests instead of embedding them in the layout.
+On pages the big feeder layers (spans, poles) are merged into one MultiLineString / MultiPoint per layer
+(~25 bytes a point instead of ~100 with per-feature popups) so a 2,000-span feeder stays small; the
+per-span/per-pole features with popups are served by ``/api/v1/red/alimentadores/<id>/mapa/<key>.geojson``.
 """
 from __future__ import annotations
 
@@ -14,14 +15,22 @@ from sqlalchemy.orm import Session
 
 from auth.scope import Actor, NotFound
 from data.models import DistributionTransformer, Equipment, Feeder, Pole, Span, Substation
-from geo.layers import comuna_features, line_features, point_features, popup_html, with_lonlat
+from geo.layers import (
+    comuna_features,
+    line_features,
+    merged_line_feature,
+    multipoint_feature,
+    point_features,
+    popup_html,
+    with_lonlat,
+)
 from reports.charts import PALETTE
 from reports.model import MapLayer
 from services.formatting import fmt_number
 from services.network.assets import CATEGORY_LABELS
 from services.network.hierarchy import get_feeder, get_substation, get_transformer
 
-COMUNA_COLOR = "#7a8793"
+COMUNA_COLOR = "#8a96a3"
 MV_COLOR, LV_COLOR, POLE_COLOR = PALETTE[0], PALETTE[1], "#6c757d"
 TRANSFORMER_COLOR, SUBSTATION_COLOR = PALETTE[3], "#000000"
 EQUIPMENT_COLORS = {"protection": PALETTE[4], "switching": PALETTE[2], "regulator": "#5a3e8c",
@@ -40,8 +49,8 @@ def _search_href(feeder_id: int, kind: str, code: str) -> str:
 
 def comuna_layer(comuna_code: str, name: str) -> MapLayer:
     """The comuna boundary: always drawn, and the base layer when web tiles cannot load."""
-    return MapLayer(f"Comuna {name}", comuna_features(comuna_code, name), "polygon", COMUNA_COLOR, weight=1.5,
-                    fill_opacity=0.06)
+    return MapLayer(f"Comuna {name}", comuna_features(comuna_code, name), "polygon", COMUNA_COLOR, weight=2.0,
+                    fill_opacity=0.12)
 
 
 def substation_point(sub: Substation) -> MapLayer:
@@ -85,23 +94,34 @@ def _span_popups(frame: pd.DataFrame) -> pd.Series:
                                                     frame["feeder_id"])], index=frame.index, dtype=object)
 
 
-def spans_layer(session: Session, feeder_id: int, level: str) -> MapLayer:
-    """MV (thick) or LV (thin) spans of a feeder, one line per span with a popup."""
+def spans_layer(session: Session, feeder_id: int, level: str, merged: bool = True) -> MapLayer:
+    """MV (thick) or LV (thin) spans of a feeder: merged for pages, one feature per span with a popup otherwise."""
     frame = _span_frame(session, [feeder_id], level)
-    frame["popup"] = _span_popups(frame) if len(frame) else []
     mv = level == "MT"
-    return MapLayer("Vanos MT" if mv else "Vanos BT", line_features(frame), "line", MV_COLOR if mv else LV_COLOR,
-                    weight=3.0 if mv else 1.5, url=f"/api/v1/red/alimentadores/{feeder_id}/mapa/vanos-{level.lower()}.geojson")
+    name = "Vanos MT" if mv else "Vanos BT"
+    if merged:
+        features = merged_line_feature(frame, popup_html(
+            f"{name}: {len(frame)}", ["Busque un vano por su identificador bajo el mapa."],
+            ("Listar vanos", f"/red/alimentador/{feeder_id}?tipo=vano&q=")))
+    else:
+        frame["popup"] = _span_popups(frame) if len(frame) else []
+        features = line_features(frame)
+    return MapLayer(name, features, "line", MV_COLOR if mv else LV_COLOR, weight=3.0 if mv else 1.5)
 
 
-def poles_layer(session: Session, feeder_id: int) -> MapLayer:
-    """Poles of a feeder as small points."""
+def poles_layer(session: Session, feeder_id: int, merged: bool = True) -> MapLayer:
+    """Poles of a feeder as small points (one MultiPoint for pages)."""
     frame = with_lonlat(_frame(session, select(Pole.code, Pole.x, Pole.y, Pole.datum, Pole.zone, Pole.mv_kv)
                                .where(Pole.feeder_id == feeder_id).order_by(Pole.id)))
-    frame["popup"] = [popup_html(f"Poste {c}", ["MT" if pd.notna(mv) else "BT"], ("Ver ficha", _search_href(feeder_id, "poste", c)))
-                      for c, mv in zip(frame["code"], frame["mv_kv"])] if len(frame) else []
-    return MapLayer("Postes", point_features(frame), "point", POLE_COLOR, radius=2,
-                    url=f"/api/v1/red/alimentadores/{feeder_id}/mapa/postes.geojson")
+    if merged:
+        features = multipoint_feature(frame, popup_html(f"Postes: {len(frame)}", [
+            "Busque un poste por su placa bajo el mapa."], ("Listar postes", f"/red/alimentador/{feeder_id}?tipo=poste&q=")))
+    else:
+        frame["popup"] = [popup_html(f"Poste {c}", ["MT" if pd.notna(mv) else "BT"],
+                                     ("Ver ficha", _search_href(feeder_id, "poste", c)))
+                          for c, mv in zip(frame["code"], frame["mv_kv"])] if len(frame) else []
+        features = point_features(frame)
+    return MapLayer("Postes", features, "point", POLE_COLOR, radius=2)
 
 
 def transformers_layer(session: Session, where, name: str = "Transformadores de distribución") -> MapLayer:
@@ -137,11 +157,11 @@ def feeder_layer(session: Session, actor: Actor, feeder_id: int, key: str) -> Ma
     """One of the big feeder layers by key (``vanos-mt``, ``vanos-bt``, ``postes``) for its GeoJSON URL."""
     get_feeder(session, actor, feeder_id)
     if key == "vanos-mt":
-        return spans_layer(session, feeder_id, "MT")
+        return spans_layer(session, feeder_id, "MT", merged=False)
     if key == "vanos-bt":
-        return spans_layer(session, feeder_id, "BT")
+        return spans_layer(session, feeder_id, "BT", merged=False)
     if key == "postes":
-        return poles_layer(session, feeder_id)
+        return poles_layer(session, feeder_id, merged=False)
     raise NotFound("Capa desconocida.")
 
 

@@ -32,7 +32,7 @@ def vnr_value(code: str | None) -> str:
 def demand_chart(rows: list[dict], title: str) -> Chart:
     """Max/min monthly demand lines, oldest month first."""
     ordered = sorted(rows, key=lambda r: r["month"])
-    months = [fmt_month(r["month"], short=True) for r in ordered]
+    months = [f"{r['month'].month:02d}/{r['month'].year}" for r in ordered]  # Anexo 1 fig. 10 style
     fig = go.Figure([
         go.Scatter(x=months, y=[r["max_kw"] for r in ordered], name="Demanda máxima", mode="lines+markers",
                    line=dict(color=PALETTE[3], width=2.5), hovertemplate="%{y:,.1f} kW"),
@@ -121,8 +121,10 @@ def transformer_detail(session: Session, actor: Actor, transformer_id: int) -> R
         sections.append(Table("12 últimas demandas", "demandas", DEMAND_COLUMNS, demands, width=5,
                               note="Demandas mensuales medidas por el SMMC."))
         sections.append(demand_chart(demands, "Demandas máximas y mínimas (SMMC)"))
+    source = "medida por el SMMC" if tr.smmc_monitored else "estimada por la distribuidora a partir del consumo de sus clientes"
     sections.append(Text("Margen", [MARGIN_FORMULA,
-                                    f"Demanda máxima 12 meses: {fmt_number(peak, 1)} kW." if peak is not None else
+                                    f"Demanda máxima 12 meses ({source}): {fmt_number(peak, 1)} kW; "
+                                    f"margen {fmt_number(margin, 1)} kW." if peak is not None else
                                     "Sin datos de demanda."], "margen"))
     return Report("detalle-transformador", f"Detalle transformador {tr.code}", {"transformer_id": transformer_id},
                   sections, breadcrumb=h.breadcrumb(session, feeder.comuna_code, sub, feeder,

@@ -95,19 +95,19 @@ def feeder_detail(session: Session, actor: Actor, feeder_id: int, tipo: str | No
         r["phase_label"] = PHASE_TYPES.get(r["phase_type"], r["phase_type"])
     sections = [
         KeyValues("Alimentador", items, "alimentador", width=5),
+        MapSection("Mapa georreferenciado", feeder_map(session, actor, feeder_id), "mapa", 460, width=7,
+                   note="Vanos MT (gruesos) y BT (delgados), postes, transformadores y equipos por tipo. "
+                        "Pulse un elemento para ver su identificador y el enlace a su ficha."),
         Table("Transformadores y margen", "transformadores", [
             Column("code", "Id transformador", "link", href_key="href"), Column("name", "Nombre"),
-            Column("kva", "Capacidad (kVA)", "int"), Column("phase_label", "Tipo"), Column("smmc", "SMMC"),
-            Column("max_kw", "Dem. máx. 12 meses (kW)", "number", 1), Column("margin_kw", "Margen (kW)", "number", 1)],
-            margins, total=len(margins), width=7,
+            Column("kva", "Capacidad (kVA)", "int"), Column("phase_label", "Tipo"), Column("smmc", "Monitoreo SMMC"),
+            Column("max_kw", "Demanda máx. 12 meses (kW)", "number", 1), Column("margin_kw", "Margen (kW)", "number", 1)],
+            margins, total=len(margins),
             note=f"{MARGIN_FORMULA} Sin SMMC, la demanda máxima es la estimada por la distribuidora a partir del "
                  "consumo de sus clientes. Un margen negativo indica sobrecarga."),
         Table("12 últimas demandas", "demandas", DEMAND_COLUMNS, demands, width=5,
               note="Condiciones normales de operación, excluidos traspasos de carga."),
         demand_chart(demands, "Demandas máximas y mínimas del alimentador"),
-        MapSection("Mapa georreferenciado", feeder_map(session, actor, feeder_id), "mapa", 520,
-                   note="Vanos MT (gruesos) y BT (delgados), postes, transformadores y equipos por tipo. "
-                        "Pulse un elemento para ver su identificador y el enlace a su ficha."),
     ]
     params = {"feeder_id": feeder_id}
     if tipo:
