@@ -40,6 +40,8 @@ def demand_chart(rows: list[dict], title: str) -> Chart:
                    line=dict(color=PALETTE[0], width=2.5, dash="dash"), hovertemplate="%{y:,.1f} kW"),
     ])
     styled(fig, height=320, yaxis_title="kW")
+    fig.update_xaxes(tickangle=-45)
+    fig.update_layout(legend=dict(y=-0.32), margin=dict(b=80))
     return Chart(title, fig, "demandas-grafico", 320, width=7)
 
 
