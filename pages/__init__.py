@@ -11,6 +11,8 @@ MODULES = (
     "account",
     "tokens",
     "companies",
+    "network_search",
+    "network_views",
     "transformer_search",
     "vnr",
     "sec_clients",
