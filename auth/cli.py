@@ -54,6 +54,7 @@ def reset_cmd(username) -> None:
         user.session_version += 1
         user.failed_logins = 0
         user.locked_until = None
+    current_app.extensions["ra_login_throttle"].unlock(username)
     click.echo(f"Nueva clave temporal de {username}: {new}")
 
 

@@ -152,7 +152,9 @@ def _register_routes(spec: ViewSpec) -> None:
         try:
             data = report_pdf(report)
         except PdfError as exc:
-            return jsonify(error=str(exc), status=500), 500
+            from auth.errors import error_response
+
+            return error_response(500, str(exc), "No se pudo generar el PDF")
         return Response(data, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{spec.name}.pdf"',
                                  "Cache-Control": "no-store"})
