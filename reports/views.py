@@ -41,7 +41,7 @@ _RESERVED = {"tabla", "_"}
 
 def int_param(text: str) -> int:
     """A positive integer parameter."""
-    if not re.fullmatch(r"\d{1,12}", text or ""):
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,12}", text):
         raise ValueError("debe ser un entero positivo")
     return int(text)
 
@@ -50,7 +50,7 @@ def str_param(max_len: int = 80) -> Callable[[str], str]:
     """A bounded, trimmed string parameter."""
 
     def convert(text: str) -> str:
-        text = (text or "").strip()
+        text = (text if isinstance(text, str) else "").strip()
         if not text or len(text) > max_len:
             raise ValueError(f"debe tener entre 1 y {max_len} caracteres")
         return text
@@ -60,8 +60,10 @@ def str_param(max_len: int = 80) -> Callable[[str], str]:
 
 def month_param(text: str) -> dt.date:
     """A ``YYYY-MM`` month parameter."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text.strip()):
+        raise ValueError("debe tener el formato AAAA-MM")
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
+        return dt.datetime.strptime(text.strip(), "%Y-%m").date()
     except (TypeError, ValueError):
         raise ValueError("debe tener el formato AAAA-MM") from None
 
