@@ -186,7 +186,7 @@ def _flat(items) -> list:
 
 
 def _after(response: Response) -> Response:
-    if request.endpoint in PAGE_ENDPOINTS:
+    if request.endpoint in PAGE_ENDPOINTS and response.status_code == 200:
         if g.get("page") is None and request.path not in ("/",):
             response.status_code = 404
         elif g.get("page_forbidden"):
