@@ -30,7 +30,7 @@ def test_normalize_rut_returns_a_normal_form_or_raises_ruterror(text):
 
 
 @FAST
-@given(st.integers(min_value=1, max_value=99_999_999))
+@given(st.integers(min_value=1_000_000, max_value=99_999_999))  # python-stdnum's valid RUT range
 def test_check_digit_roundtrip_and_a_wrong_digit_is_refused(body):
     from services.rut import RutError, check_digit, format_rut, normalize_rut
 
@@ -81,13 +81,29 @@ def test_reprojection_gives_a_finite_point_or_crserror(x, y, datum, zone):
 
 @FAST
 @given(st.floats(min_value=200_000, max_value=800_000), st.floats(min_value=5_000_000, max_value=7_500_000),
-       st.sampled_from(["WGS84", "SIRGAS2002", "SIRGAS2016", "PSAD56", "SAD69"]), st.sampled_from(["18S", "19S"]))
+       st.sampled_from(["WGS84", "SIRGAS2002", "SIRGAS2016"]), st.sampled_from(["18S", "19S"]))
 def test_reprojection_round_trips_within_a_millimetre(x, y, datum, zone):
     from geo.crs import from_wgs84, to_wgs84
 
     lon, lat = to_wgs84(x, y, datum, zone)
     bx, by = from_wgs84(lon, lat, datum, zone)
     assert abs(bx - x) < 1e-3 and abs(by - y) < 1e-3
+
+
+@pytest.mark.xfail(strict=True, reason="FINDING for geo/crs.py: PSAD56/SAD69 <-> WGS84 lets PROJ pick a regional "
+                   "Helmert fit per point and the inverse can pick another one: round trips err up to ~70 m "
+                   "(e.g. E 677772 N 6015733 19S). Remove this mark when geo.crs pins one transform per area.")
+def test_psad56_sad69_round_trip_is_consistent():
+    from geo.crs import from_wgs84, to_wgs84
+
+    worst = 0.0
+    for datum in ("PSAD56", "SAD69"):
+        for zone in ("18S", "19S"):
+            for x in range(200_000, 800_001, 50_000):
+                for y in range(5_000_000, 7_500_001, 125_000):
+                    bx, by = from_wgs84(*to_wgs84(x, y, datum, zone), datum, zone)
+                    worst = max(worst, abs(bx - x), abs(by - y))
+    assert worst < 1.0, f"worst round-trip error {worst:.1f} m"
 
 
 @FAST
