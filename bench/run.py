@@ -181,12 +181,16 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--skip-locust", action="store_true")
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="only generate and load the dataset")
     args = parser.parse_args()
     url = args.database_url
     if url.startswith("postgresql"):
         _ensure_pg_database(url)
     print(f"Base de datos: {url}")
     build = build_dataset(url, args.profile, args.seed)
+    if args.build_only:
+        print(json.dumps(build, default=str))
+        return
     results: list[Result] = []
     if build.get("built"):
         limit = 600 if url.startswith("postgresql") else 1200

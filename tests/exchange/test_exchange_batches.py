@@ -57,7 +57,7 @@ def test_accepted_batch_returns_receipt_and_logs_every_change(app, dea):
 def test_malformed_json(app, dea):
     client, tok, *_ = dea
     before = snapshot(app)
-    assert_unchanged(app, before, post(client, tok, raw=b'{"batch_id": "x", "sequence": 1, '), 400, "JSON mal formado")
+    assert_unchanged(app, before, post(client, tok, raw=b'{"batch_id": "x", "sequence": 1, '), 400, "no es un JSON válido")
 
 
 def test_deeply_nested_json_is_refused(app, dea):
@@ -65,7 +65,7 @@ def test_deeply_nested_json_is_refused(app, dea):
     before = snapshot(app)
     nested = "[" * 60 + "]" * 60
     raw = ('{"batch_id":"n1","sequence":1,"operations":' + nested + "}").encode()
-    assert_unchanged(app, before, post(client, tok, raw=raw), 400, "demasiado anidado")
+    assert_unchanged(app, before, post(client, tok, raw=raw), 400, "profundidad máxima")
 
 
 @pytest.mark.parametrize("mutate,text", [

@@ -38,7 +38,7 @@ def test_sec_user_created_by_command_must_change_password_before_anything_else(a
     blocked = auth.client.get("/sec/clientes?por=rut&q=10")
     assert blocked.status_code == 302 and blocked.headers["Location"] == "/cuenta?msg=forzada"
     status, body = render(auth, "/sec/clientes", "?por=rut&q=10")
-    assert status == 200 and "Debe cambiar la clave" in body and "DETALLE CLIENTES" not in body.upper()
+    assert status == 403 and "Debe cambiar la clave" in body and "DETALLE CLIENTES" not in body.upper()
     assert auth.client.get("/api/v1/exchange/changes?company=DEA").status_code == 403
     with auth.client.session_transaction() as sess:
         csrf = sess["csrf"]
