@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def all_pages():
     """Every page of the app (the navbar, router and authorization tests read this list)."""
-    from pages import account, companies, errors, home, login
+    from pages import account, client, client_eg, companies, errors, home, login, supplies
 
-    return [home.PAGE, login.PAGE, account.PAGE, companies.PAGE, *errors.PAGES]
+    return [home.PAGE, login.PAGE, account.PAGE, companies.PAGE, supplies.PAGE, client.PAGE, client_eg.PAGE,
+            *errors.PAGES]
