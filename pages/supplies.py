@@ -23,7 +23,7 @@ def layout(query: dict | None = None):
         return html.Div([header, dbc.Alert("Su cuenta no tiene suministros asociados. Contacte a su empresa distribuidora.",
                                            color="info")])
     if len(supplies) == 1 and not (query or {}).get("todos"):
-        return html.Div([dcc.Location(id=SUPPLIES_REDIRECT, href=supplies[0]["href"], refresh="callback-nav"),
+        return html.Div([dcc.Location(id=SUPPLIES_REDIRECT, href=supplies[0]["href"], refresh=True),
                          dcc.Link("Abrir mi suministro", href=supplies[0]["href"])])
     cards = [dbc.Col(dbc.Card(dbc.CardBody([
         html.H2(f"Suministro N° {s['client_number']}", className="h6"),

@@ -91,7 +91,8 @@ def bars_two_axes(months: list[dt.date], left: list, right: list, left_name: str
     fig.update_layout(barmode="group", bargap=0.25, yaxis2=dict(
         title_text=right_name + (" ($)" if right_is_clp else f" ({left_unit})"), overlaying="y", side="right",
         tickformat=",.0f" if right_is_clp else ",~r", showgrid=False, rangemode="tozero"), yaxis=dict(rangemode="tozero"))
-    fig.update_xaxes(type="category", tickangle=-60)
+    fig.update_xaxes(type="category", tickangle=-60, automargin=True)
+    fig.update_layout(margin=dict(l=70, r=70, t=30, b=90))
     return fig
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -59,14 +60,14 @@ def eg_documents_list_view(session: Session, actor: Actor, client_id: int, numer
             Column("number", "N°", "link", href_key="href"), Column("kind", "Tipo"), Column("period", "Período", "month"),
             Column("issue_date", "Emisión", "date"), Column("due_date", "Vencimiento", "date"),
             Column("consumption_kwh", "Consumo (kWh)", "number", 1), Column("total_clp", "Total ($)", "clp")],
-              inv_rows, total=n_inv, width=6, empty_text="Ninguna boleta coincide con la búsqueda.",
+              inv_rows, total=n_inv, empty_text="Ninguna boleta coincide con la búsqueda.",
               note="Monto de búsqueda: total de la boleta." + (" Se muestran las 36 más recientes." if n_inv > 36 else "")),
         Table(f"Anexos de inyecciones: {fmt_number(n_ann)} encontrados" if flt.active
               else "Últimos 36 anexos de facturas o boletas de inyecciones", "anexos", [
             Column("number", "N°", "link", href_key="href"), Column("period", "Período", "month"),
             Column("issue_date", "Emisión", "date"), Column("injected_kwh", "Inyección (kWh)", "number", 1),
             Column("value_clp", "Valor ($)", "clp"), Column("offset_clp", "Descontado ($)", "clp"),
-            Column("surplus_clp", "Remanente ($)", "clp")], ann_rows, total=n_ann, width=6,
+            Column("surplus_clp", "Remanente ($)", "clp")], ann_rows, total=n_ann,
               empty_text="Ningún anexo coincide con la búsqueda.",
               note="Monto de búsqueda: valor de las inyecciones." + (" Se muestran los 36 más recientes." if n_ann > 36 else "")),
     ]
@@ -128,7 +129,7 @@ def eg_annex_view(session: Session, actor: Actor, client_id: int, numero: str) -
 def location_sections(profile) -> list:
     """The EG location in UTM WGS84 and a map (point over its comuna)."""
     from geo.comunas import comuna_geojson
-    from geo.crs import format_location
+    from geo.crs import format_location, to_wgs84
 
     x, y, zone, lon, lat = eg_service.utm_wgs84(profile)
     inst = profile.installation
@@ -136,6 +137,11 @@ def location_sections(profile) -> list:
             for f in comuna_geojson(profile.comuna.code)["features"]]
     point = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
               "properties": {"popup": f"{inst.code} · {fmt_number(inst.capacity_kw, 1)} kW"}}]
+    ring = []
+    for i in range(0, 361, 10):  # a 500 m circle drawn in UTM metres (true distance), then reprojected
+        ring.append(list(to_wgs84(x + 500 * math.cos(math.radians(i)), y + 500 * math.sin(math.radians(i)), "WGS84", zone)))
+    around = [{"type": "Feature", "geometry": {"type": "LineString", "coordinates": ring},
+               "properties": {"popup": "Radio de 500 m alrededor del EG"}}]
     return [
         KeyValues("Ubicación del EG (UTM, datum WGS84)", [
             ("Este (m)", fmt_number(x, 1)), ("Norte (m)", fmt_number(y, 1)), ("Huso", zone), ("Datum", "WGS84"),
@@ -143,6 +149,7 @@ def location_sections(profile) -> list:
             ("Registrada como", format_location(inst.x, inst.y, inst.datum, inst.zone)),
             ("Comuna", profile.comuna.name)], key="ubicacion", width=5),
         MapSection("Mapa de ubicación", [MapLayer(profile.comuna.name, base, "polygon", PALETTE[5], fill_opacity=0.1),
+                                         MapLayer("Radio de 500 m", around, "line", PALETTE[7], weight=1),
                                          MapLayer(f"EG {inst.code}", point, "point", PALETTE[3], radius=8)],
                    key="mapa", height=360, width=7),
     ]
