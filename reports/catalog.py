@@ -1,2 +1,6 @@
 """Every module that defines views, imported once so the views register their routes."""
-from services.views import client, client_eg, client_eg_docs, company  # noqa: F401
+from services.views import company  # noqa: F401
+from services.views import vnr  # noqa: F401
+from services.views import exchange_status  # noqa: F401
+from services.views import sec  # noqa: F401
+from services.views import client, client_eg, client_eg_docs  # noqa: F401
