@@ -157,7 +157,7 @@ def _router_paths(app, client_id: int, numbers: dict[str, str]) -> list[tuple[st
     paths += [("/cliente-eg/" + str(client_id), f"?seccion=boletas&boleta={numbers['invoice']}"),
               ("/cliente-eg/" + str(client_id), f"?seccion=boletas&anexo={numbers['annex']}"),
               ("/cliente-eg/" + str(client_id), "?seccion=historial&tipo=facturacion"),
-              ("/cliente-eg/" + str(client_id), "?seccion=remanentes&pagina=2"),
+              ("/cliente-eg/" + str(client_id), "?seccion=remanentes&pagina=1"),
               ("/cliente-eg/" + str(client_id), "?seccion=documentos&documento=contrato"),
               ("/cliente-eg/" + str(client_id), f"?seccion=boletas&numero={numbers['invoice']}")]
     # Every page of the client profile with a path parameter must be in the list above.
