@@ -63,3 +63,21 @@ def report_pdf(report: Report, username: str | None = None) -> bytes:
         raise PdfError(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any rendering failure becomes a clear error
         raise PdfError("No se pudo generar el PDF. Intente nuevamente en unos minutos.") from exc
+
+
+def template_pdf(template: str, context: dict, username: str | None = None) -> bytes:
+    """Render a document template of ``reports/templates`` (e.g. a boleta) to PDF bytes, footer included."""
+    from weasyprint import HTML
+
+    from data.models import utcnow
+
+    if username is None:
+        from auth.session import current_actor
+
+        username = current_actor().username
+    footer = " · ".join(p for p in (f"Usuario: {username}" if username else "", f"Generado {fmt_datetime(utcnow())}") if p)
+    try:
+        html = _env.get_template(template).render(footer=_css_string(footer), **context)
+        return HTML(string=html, base_url=str(Path(__file__).parent)).write_pdf()
+    except Exception as exc:  # noqa: BLE001 - any rendering failure becomes a clear error
+        raise PdfError("No se pudo generar el PDF. Intente nuevamente en unos minutos.") from exc

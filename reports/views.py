@@ -33,6 +33,7 @@ class ViewSpec:
     build: Callable[..., Report]
     params: dict[str, Callable[[str], object]]
     personal_data: bool
+    pdf: Callable[..., bytes] | None = None  # a document-specific PDF (e.g. a boleta) instead of the report PDF
 
 
 VIEWS: dict[str, ViewSpec] = {}
@@ -113,13 +114,17 @@ def build_view(name: str, session, actor, raw: Mapping[str, str]) -> Report:
 
 
 def view(name: str, *, title: str, policy: Policy, params: dict[str, Callable[[str], object]] | None = None,
-         personal_data: bool = False) -> Callable:
-    """Register a view builder and its JSON, PDF and CSV routes."""
+         personal_data: bool = False, pdf: Callable[..., bytes] | None = None) -> Callable:
+    """Register a view builder and its JSON, PDF and CSV routes.
+
+    ``pdf(session, actor, report) -> bytes`` replaces the generic report PDF for documents with
+    their own printed form (a boleta, an annex); it still gets the scoped, logged Report.
+    """
 
     def decorate(build: Callable[..., Report]) -> Callable[..., Report]:
         if name in VIEWS:
             raise ValueError(f"duplicate view {name}")
-        spec = ViewSpec(name, title, policy, build, params or {}, personal_data)
+        spec = ViewSpec(name, title, policy, build, params or {}, personal_data, pdf)
         VIEWS[name] = spec
         _register_routes(spec)
         return build
@@ -152,7 +157,13 @@ def _register_routes(spec: ViewSpec) -> None:
 
         report = _request_report(spec)
         try:
-            data = report_pdf(report)
+            if spec.pdf is not None:
+                from auth.session import current_actor
+                from data.db import get_session
+
+                data = spec.pdf(get_session(), current_actor(), report)
+            else:
+                data = report_pdf(report)
         except PdfError as exc:
             from auth.errors import error_response
 
