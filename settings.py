@@ -39,6 +39,9 @@ class Settings:
     login_lockout_minutes: int = 15
     raw_sample_retention_days: int = 30
     tiles_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Interconnection thresholds (services/capacity/criteria.py, docs/interconnection.md): a dict of
+    # overrides here, a validated CapacityCriteria after ``validated()``.
+    capacity_criteria: object = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -59,10 +62,18 @@ class Settings:
             "mqtt_url": "MQTT_URL",
             "behind_tls": "RA_BEHIND_TLS",
             "tiles_url": "RA_TILES_URL",
+            "capacity_criteria": "RA_CAPACITY_CRITERIA",
         }
         for name, var in mapping.items():
             if var in env:
                 kwargs[name] = env[var]
+        if "capacity_criteria" in kwargs:
+            import json
+
+            try:
+                kwargs["capacity_criteria"] = json.loads(kwargs["capacity_criteria"] or "{}")
+            except ValueError:
+                raise SettingsError("RA_CAPACITY_CRITERIA debe ser un objeto JSON") from None
         if "behind_tls" in kwargs:
             kwargs["behind_tls"] = str(kwargs["behind_tls"]).lower() in {"1", "true", "yes"}
         return cls(**kwargs).validated()
@@ -80,6 +91,15 @@ class Settings:
         """Refuse unsafe production settings; fill a random dev secret otherwise."""
         if self.env not in {"development", "test", "production"}:
             raise SettingsError(f"RA_ENV must be development, test or production, not {self.env!r}")
+        from services.capacity.criteria import CapacityCriteria, CriteriaError
+
+        if not isinstance(self.capacity_criteria, CapacityCriteria):
+            if not isinstance(self.capacity_criteria, dict):
+                raise SettingsError("capacity_criteria must be a mapping of overrides")
+            try:
+                return replace(self, capacity_criteria=CapacityCriteria.from_mapping(self.capacity_criteria)).validated()
+            except CriteriaError as exc:
+                raise SettingsError(str(exc)) from None
         if self.is_production:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production")

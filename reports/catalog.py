@@ -1,2 +1,2 @@
 """Every module that defines views, imported once so the views register their routes."""
-from services.views import company  # noqa: F401
+from services.views import capacity, capacity_point, company  # noqa: F401
