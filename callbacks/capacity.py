@@ -17,7 +17,7 @@ def navigate(click, _latlon, _utm, _client, lat, lon, east, north, datum, zone, 
 def register(dash_app) -> None:
     """Register the point-query navigation callback."""
     secure_callback(dash_app, NETWORK, Output(page.POINT_NAV, "search"),
-                    Input(page.POINT_MAP, "clickData"), Input(page.POINT_GO_LATLON, "n_clicks"),
+                    Input(page.POINT_CLICK, "data"), Input(page.POINT_GO_LATLON, "n_clicks"),
                     Input(page.POINT_GO_UTM, "n_clicks"), Input(page.POINT_GO_CLIENT, "n_clicks"),
                     State(page.POINT_LAT, "value"), State(page.POINT_LON, "value"), State(page.POINT_EAST, "value"),
                     State(page.POINT_NORTH, "value"), State(page.POINT_DATUM, "value"), State(page.POINT_ZONE, "value"),

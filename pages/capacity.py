@@ -3,8 +3,13 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import hashlib
+import json
+
 import dash_bootstrap_components as dbc
+import dash_leaflet as dl
 from dash import dcc, html
+from dash_extensions.javascript import Namespace
 
 from api.core import ApiError
 from auth.policy import NETWORK
@@ -20,7 +25,10 @@ from services.capacity.queries import comunas_with_network
 MAP_COMUNAS = "capacity-map-comunas"
 MAP_DOWNLOADS = "capacity-map-downloads"
 POINT_NAV = "capacity-point-nav"
-POINT_MAP = "capacidad-punto-map-ubicacion"  # render_report names maps "<view>-map-<section key>"
+MAP_TYPE = "capacity-map"  # maps get {"type": MAP_TYPE, "view": <view>, "v": <params digest>} ids, see _remount_maps
+POINT_VIEW = "capacidad-punto"
+POINT_CLICK = "capacity-point-click"  # dcc.Store written by assets/30_capacity.js on a map click
+_capacity_js = Namespace("raMap", "capacity")
 POINT_LAT, POINT_LON = "capacity-point-lat", "capacity-point-lon"
 POINT_EAST, POINT_NORTH = "capacity-point-east", "capacity-point-north"
 POINT_DATUM, POINT_ZONE = "capacity-point-datum", "capacity-point-zone"
@@ -29,9 +37,25 @@ POINT_GO_LATLON, POINT_GO_UTM, POINT_GO_CLIENT = "capacity-point-go-latlon", "ca
 POINT_ERROR = "capacity-point-error"
 
 
+def _remount_maps(root, view: str, params: dict):
+    """Give each map an id that changes with the view's parameters.
+
+    react-leaflet builds the Leaflet map once: with a stable id, a re-render for other parameters
+    (another comuna, another point) keeps the old centre and the click handler of the first mount.
+    A parameter-dependent pattern-matching id makes React mount a fresh map.
+    """
+    digest = hashlib.sha1(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    for component in root._traverse():
+        if isinstance(component, dl.Map):
+            component.id = {"type": MAP_TYPE, "view": view, "v": digest}
+            if view == POINT_VIEW:
+                component.eventHandlers = {"click": _capacity_js("pointClick")}
+    return root
+
+
 def _render(view: str, params: dict, extra_top=None):
     try:
-        return render_report(build_view(view, get_session(), current_actor(), params), extra_top)
+        return _remount_maps(render_report(build_view(view, get_session(), current_actor(), params), extra_top), view, params)
     except AccessDenied as exc:
         return error_alert(exc.message)
     except ApiError as exc:
@@ -111,11 +135,11 @@ def point_layout(query: dict | None = None):
     """The point query: form, map to click, and the nearest network with its capacity."""
     query = query or {}
     params = {k: v for k, v in query.items() if v}
-    form = html.Div([dcc.Location(id=POINT_NAV, refresh="callback-nav"), point_form(query)])
-    body = _render("capacidad-punto", params, form)
+    form = html.Div([dcc.Location(id=POINT_NAV, refresh="callback-nav"), dcc.Store(id=POINT_CLICK), point_form(query)])
+    body = _render(POINT_VIEW, params, form)
     if params and not _is_report(body):
         # Invalid input: show the message above the form and keep the clickable overview map.
-        return html.Div([html.Div(body, id=POINT_ERROR), _render("capacidad-punto", {}, form)])
+        return html.Div([html.Div(body, id=POINT_ERROR), _render(POINT_VIEW, {}, form)])
     return body
 
 
@@ -126,8 +150,8 @@ def _is_report(component) -> bool:
 def point_search(trigger: str | None, click: dict | None, values: dict) -> str:
     """The query string for a map click or one of the three forms (validation happens in the view)."""
     k = {"k": values.get("k")} if values.get("k") else {}
-    if trigger == POINT_MAP and click and click.get("latlng"):
-        ll = click["latlng"]
+    if trigger == POINT_CLICK and click and "lat" in click:
+        ll = click
         return "?" + urlencode({"lat": f"{ll['lat']:.6f}", "lon": f"{ll['lng']:.6f}", **k})
     if trigger == POINT_GO_LATLON:
         return "?" + urlencode({"lat": values.get("lat") or "", "lon": values.get("lon") or "", **k})

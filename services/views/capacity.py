@@ -29,8 +29,8 @@ def kw(value, decimals: int = 1) -> str:
 
 
 def base_layer(comuna_codes) -> MapLayer:
-    """Comuna boundaries: the offline base of every capacity map."""
-    features = [{"type": "Feature", "geometry": f["geometry"], "properties": {"popup": f["properties"]["name"]}}
+    """Comuna boundaries: the offline base of every capacity map (no popup, so clicks reach the map)."""
+    features = [{"type": "Feature", "geometry": f["geometry"], "properties": {"name": f["properties"]["name"]}}
                 for code in sorted(set(comuna_codes)) for f in comuna_geojson(code)["features"]]
     return MapLayer("Comuna", features, "polygon", "#6c757d", weight=1, fill_opacity=0.04, legend=False)
 

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from data.models import ConnectionApplication, DistributionTransformer, TransformerDemand
-from pages.capacity import POINT_GO_LATLON, POINT_MAP, point_search
+from pages.capacity import POINT_CLICK, POINT_GO_LATLON, point_search
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ def test_point_view_rejects_bad_input_with_spanish_details(shared_auth):
 
 
 def test_map_click_and_form_become_the_page_url():
-    assert point_search(POINT_MAP, {"latlng": {"lat": -33.1234567, "lng": -71.5}}, {}) == "?lat=-33.123457&lon=-71.500000"
+    assert point_search(POINT_CLICK, {"lat": -33.1234567, "lng": -71.5, "at": 1}, {}) == "?lat=-33.123457&lon=-71.500000"
     assert point_search(POINT_GO_LATLON, None, {"lat": "-33,1", "lon": "-71,2", "k": "3"}) == "?lat=-33%2C1&lon=-71%2C2&k=3"
 
 
