@@ -24,25 +24,34 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     Database(settings.database_url).init_app(server)
     from services.cache import make_store
 
-    server.extensions["ra_store"] = make_store(settings.redis_url)
+    server.extensions["ra_store"] = make_store(settings.redis_url, settings.redis_prefix)
+    _register_timing(server)  # first, so the guard's work is timed too
 
     from auth import cli as auth_cli
     from auth import guard, session as auth_session
+    from auth.registration import bp as registration_bp
     from auth.views import bp as auth_bp
 
     auth_session.init_app(server)
     guard.init_app(server)
     server.register_blueprint(auth_bp)
+    server.register_blueprint(registration_bp)
     auth_cli.init_app(server)
 
     from data import cli as data_cli
 
     data_cli.init_app(server)
+    from exchange import cli as exchange_cli
+
+    exchange_cli.init_app(server)
     _register_health(server)
     from api.core import init_app as init_api
 
     init_api(server)
+    from geo.views import bp as geo_files_bp
     from reports import views as report_views
+
+    server.register_blueprint(geo_files_bp)
 
     report_views.init_app(server)
 
@@ -75,6 +84,25 @@ def _create_dash(server: Flask, settings: Settings) -> dash.Dash:
     dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="es-CL">')
     register_all(dash_app)
     return dash_app
+
+
+def _register_timing(server: Flask) -> None:
+    """Expose the server time of every response as ``Server-Timing`` (read by the benchmarks)."""
+    import time
+
+    from flask import g
+
+    @server.before_request
+    def _start_timer():
+        g.t0 = time.perf_counter()
+
+    @server.after_request
+    def _server_timing(response):
+        if "t0" in g:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.t0) * 1000:.1f}"
+        if "cache_status" in g:
+            response.headers["X-Cache"] = g.cache_status
+        return response
 
 
 def _register_health(server: Flask) -> None:

@@ -1,3 +1,6 @@
 """Every API module, imported once so its routes register on the shared blueprint."""
-from api import capacity, health  # noqa: F401
+from api import health  # noqa: F401
+from api import exchange  # noqa: F401
+from api import capacity  # noqa: F401
 from reports import catalog  # noqa: F401,E402  (views register their JSON/PDF/CSV routes)
+from api import search  # noqa: F401,E402

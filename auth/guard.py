@@ -9,9 +9,10 @@ from flask_login import logout_user
 
 from auth.policy import PUBLIC, CallbackPolicies, Policy
 from auth.scope import AccessDenied
-from auth.session import csrf_token, csrf_valid, current_actor, session_expired
+from auth.session import csrf_token, csrf_valid, current_actor, must_change_password, session_expired
 
 DASH_UPDATE = "/_dash-update-component"
+ROUTER_OUTPUT = "..page-content.children...navbar.children...page-meta.data.."
 PAGE_ENDPOINTS = {"/", "/<path:path>"}
 # Dash's own endpoints that carry no data: the shell layout, the callback graph and static bundles.
 DASH_STATIC_ENDPOINTS = {
@@ -69,6 +70,20 @@ def _bearer_actor():
     return token_actor(session_db, row) if row is not None else False
 
 
+# What a user holding company-issued credentials may reach before changing the password (Anexo 1 §3.1).
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.logout", "auth.login"}
+
+
+def _allowed_before_password_change(app: Flask, endpoint: str | None) -> bool:
+    if endpoint in DASH_STATIC_ENDPOINTS or endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return True
+    if endpoint in PAGE_ENDPOINTS:
+        return request.path.rstrip("/") == "/cuenta"
+    if endpoint == DASH_UPDATE:
+        return callback_output_key() == ROUTER_OUTPUT  # the router itself renders only /cuenta then
+    return False
+
+
 def _guard() -> Response | None:
     app = current_app
     endpoint = request.endpoint
@@ -91,6 +106,11 @@ def _guard() -> Response | None:
         actor = current_actor()
         g.session_expired = True
     g.actor = actor
+    if actor.role is not None and must_change_password() and not _allowed_before_password_change(app, endpoint):
+        if endpoint in PAGE_ENDPOINTS:
+            g.page = app.extensions["ra_pages"].match(request.path)  # keeps _after from turning this into a 404
+            return redirect("/cuenta?msg=forzada")
+        return _deny(403, "Debe cambiar la clave entregada por la empresa antes de continuar.")
 
     if endpoint == DASH_UPDATE:
         if not csrf_valid(request.headers.get("X-CSRFToken")):

@@ -1,2 +1,6 @@
 """Every module that defines views, imported once so the views register their routes."""
-from services.views import capacity, capacity_point, company  # noqa: F401
+from services.views import company  # noqa: F401
+from services.views import vnr  # noqa: F401
+from services.views import exchange_status  # noqa: F401
+from services.views import sec  # noqa: F401
+from services.views import capacity, capacity_point  # noqa: F401
