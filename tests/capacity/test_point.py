@@ -147,7 +147,8 @@ def test_numbers_in_chilean_or_plain_notation():
 def test_client_number_resolves_only_for_who_may_see_the_supply(session):
     user = session.scalar(select(User).where(User.username == "cliente"))
     own = session.scalar(select(Client).join(UserSupply, UserSupply.client_id == Client.id).where(UserSupply.user_id == user.id))
-    other = session.scalar(select(Client).where(Client.id != own.id, Client.company_id == own.company_id))
+    held = select(UserSupply.client_id).where(UserSupply.user_id == user.id)
+    other = session.scalar(select(Client).where(Client.id.not_in(held), Client.company_id == own.company_id))
     actor = Actor(user.id, user.username, user.role)
     req = parse_point(session, actor, {"cliente": own.client_number})
     assert req.mode == "client" and own.client_number in req.label
