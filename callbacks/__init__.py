@@ -14,6 +14,7 @@ MODULES = (
     "tokens",
     "searches",
     "exchange_tokens",
+    "network",
     "capacity",
 )
 

@@ -17,6 +17,8 @@ MODULES = (
     "sec_audit",
     "exchange_status",
     "exchange_tokens",
+    "network_search",
+    "network_views",
     "capacity",
     "errors",
 )

@@ -4,3 +4,4 @@ from services.views import vnr  # noqa: F401
 from services.views import exchange_status  # noqa: F401
 from services.views import sec  # noqa: F401
 from services.views import capacity, capacity_point  # noqa: F401
+from services.views import network_detail, network_feeder, network_lists  # noqa: F401,E402
