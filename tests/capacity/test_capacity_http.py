@@ -137,3 +137,16 @@ def test_pages_render_through_the_router(shared_auth, comuna):
                                         [{"id": "url", "property": "pathname", "value": path},
                                          {"id": "url", "property": "search", "value": search}])
         assert response.status_code == 200 and expected in json.dumps(response.json, ensure_ascii=False)
+
+
+def test_network_detail_pages_show_capacity(shared_auth):
+    shared_auth.login("publico")
+    feeder = shared_auth.client.get("/api/v1/vistas/detalle-alimentador?feeder_id=1").json
+    card = next(s for s in feeder["sections"] if s["key"] == "capacidad")
+    assert card["items"][0]["label"] == "Disponible para PMGD" and "limita" in str(card["items"][0]["value"])
+    cap_map = next(s for s in feeder["sections"] if s["key"] == "mapa-capacidad")
+    assert any(layer["name"].startswith("Transformadores") and layer["geojson"]["features"] for layer in cap_map["layers"])
+    sub = shared_auth.client.get("/api/v1/vistas/detalle-subestacion?substation_id=1").json
+    assert any(s["key"] == "mapa-capacidad" for s in sub["sections"])
+    tr = shared_auth.client.get("/api/v1/vistas/detalle-transformador?transformer_id=1").json
+    assert any(s["key"] == "capacidad" and s["title"].startswith("Capacidad de conexión EG") for s in tr["sections"])
