@@ -49,6 +49,9 @@ class Settings:
     captcha_ttl_minutes: int = 10
     max_personal_tokens: int = 10
     tiles_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Interconnection thresholds (services/capacity/criteria.py, docs/interconnection.md): a dict of
+    # overrides here, a validated CapacityCriteria after ``validated()``.
+    capacity_criteria: object = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,10 +74,18 @@ class Settings:
             "behind_tls": "RA_BEHIND_TLS",
             "tiles_url": "RA_TILES_URL",
             "proxy_hops": "RA_PROXY_HOPS",
+            "capacity_criteria": "RA_CAPACITY_CRITERIA",
         }
         for name, var in mapping.items():
             if var in env:
                 kwargs[name] = env[var]
+        if "capacity_criteria" in kwargs:
+            import json
+
+            try:
+                kwargs["capacity_criteria"] = json.loads(kwargs["capacity_criteria"] or "{}")
+            except ValueError:
+                raise SettingsError("RA_CAPACITY_CRITERIA debe ser un objeto JSON") from None
         if "behind_tls" in kwargs:
             kwargs["behind_tls"] = str(kwargs["behind_tls"]).lower() in {"1", "true", "yes"}
         if "proxy_hops" in kwargs:
@@ -100,6 +111,15 @@ class Settings:
         if self.proxy_hops < 0 or self.login_max_failures < 1 or self.login_ip_max_failures < 1 \
                 or self.login_lockout_minutes < 1:
             raise SettingsError("proxy_hops must be >= 0 and login limits >= 1")
+        from services.capacity.criteria import CapacityCriteria, CriteriaError
+
+        if not isinstance(self.capacity_criteria, CapacityCriteria):
+            if not isinstance(self.capacity_criteria, dict):
+                raise SettingsError("capacity_criteria must be a mapping of overrides")
+            try:
+                return replace(self, capacity_criteria=CapacityCriteria.from_mapping(self.capacity_criteria)).validated()
+            except CriteriaError as exc:
+                raise SettingsError(str(exc)) from None
         if self.is_production:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production")

@@ -15,6 +15,7 @@ MODULES = (
     "searches",
     "exchange_tokens",
     "network",
+    "capacity",
 )
 
 

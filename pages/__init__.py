@@ -22,6 +22,9 @@ MODULES = (
     "sec_audit",
     "exchange_status",
     "exchange_tokens",
+    "network_search",
+    "network_views",
+    "capacity",
     "errors",
 )
 

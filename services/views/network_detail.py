@@ -10,6 +10,7 @@ from auth.scope import Actor
 from data.models import Comuna, DistributionTransformer, Feeder, Region
 from geo.crs import format_location
 from reports.charts import PALETTE, styled
+from services.capacity.sections import substation_capacity_section, transformer_capacity_card
 from reports.model import Chart, Column, KeyValues, Link, MapSection, Report, Table, Text
 from reports.views import int_param, view
 from services.formatting import fmt_kv, fmt_month, fmt_number
@@ -83,6 +84,7 @@ def substation_detail(session: Session, actor: Actor, substation_id: int) -> Rep
             Column("feeder", "Alimentador")],
             [{"code": c, "name": n, "feeder": f, "href": f"/red/transformador/{i}"} for i, c, n, f in transformers],
             total=len(transformers)),
+        substation_capacity_section(session, substation_id),
     ], breadcrumb=h.breadcrumb(session, sub.comuna_code, None, None, f"Detalle subestación {sub.code}"),
         subtitle=f"{comuna.name}, región {region.name}", company=h.company_name(session, sub.company_id))
 
@@ -128,6 +130,7 @@ def transformer_detail(session: Session, actor: Actor, transformer_id: int) -> R
                                     f"Demanda máxima 12 meses ({source}): {fmt_number(peak, 1)} kW; "
                                     f"margen {fmt_number(margin, 1)} kW." if peak is not None else
                                     "Sin datos de demanda."], "margen"))
+    sections.append(transformer_capacity_card(session, transformer_id))
     return Report("detalle-transformador", f"Detalle transformador {tr.code}", {"transformer_id": transformer_id},
                   sections, breadcrumb=h.breadcrumb(session, feeder.comuna_code, sub, feeder,
                                                     f"Detalle transformador {tr.code}"),

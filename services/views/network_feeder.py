@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 from auth.policy import NETWORK
 from auth.scope import Actor
 from data.models import Comuna
+from services.capacity.sections import feeder_capacity_sections
 from reports.model import Column, KeyValues, Link, MapSection, Report, Table, Text
 from reports.views import int_param, optional, str_param, view
 from services.formatting import fmt_kv, fmt_month, fmt_number
@@ -108,6 +109,7 @@ def feeder_detail(session: Session, actor: Actor, feeder_id: int, tipo: str | No
         Table("12 últimas demandas", "demandas", DEMAND_COLUMNS, demands, width=5,
               note="Condiciones normales de operación, excluidos traspasos de carga."),
         demand_chart(demands, "Demandas máximas y mínimas del alimentador"),
+        *feeder_capacity_sections(session, feeder_id),
     ]
     params = {"feeder_id": feeder_id}
     if tipo:
