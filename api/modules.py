@@ -1,2 +1,3 @@
 """Every API module, imported once so its routes register on the shared blueprint."""
 from api import health  # noqa: F401
+from api import realtime  # noqa: F401,E402

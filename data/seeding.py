@@ -36,6 +36,10 @@ def seed(db: Database, profile_name: str = "demo", seed_value: int = 42, as_of: 
         with db.session() as session:
             created = create_demo_accounts(session)
             counts["users"] = len(created)
+    with db.session() as session:
+        from realtime.seed import seed_realtime  # OSINERGMIN real-time demo companies (issue 6)
+
+        counts.update(seed_realtime(session))
     say(f"listo en {time.perf_counter() - started:.1f} s")
     return counts
 
