@@ -179,7 +179,7 @@ def availability(session: Session, company: SupervisedCompany, start: dt.datetim
         while lima_midnight(day) < hi:
             a, b = max(lo, lima_midnight(day)), min(hi, lima_midnight(day + dt.timedelta(days=1)))
             r, e, _x = _measure(windows, a, b)
-            threshold = next((t for sa, sb, t, _n in report.segments if sa <= a < sb), None)
+            threshold = next((s.threshold for s in report.segments if s.starts_at <= a < s.ends_at), None)
             report.daily.append({"day": day, "index": 100.0 * e / r if r else None, "threshold": threshold})
             day += dt.timedelta(days=1)
     return report

@@ -30,8 +30,7 @@ from realtime.clock import Clock, SystemClock
 from realtime.ingest import BatchError, ingest_batch, record_connection
 
 LOG = logging.getLogger("realtime.mqtt")
-DATA_TOPIC = "cso/+/data"
-STATUS_TOPIC = "cso/+/status"
+TOPIC_ROOT = "cso"
 TOKEN_CACHE_S = 60.0
 
 
@@ -45,12 +44,13 @@ class MqttIngest:
     """A background MQTT subscriber that stores what companies publish."""
 
     def __init__(self, db: Database, url: str, clock: Clock | None = None, client_id: str = "cso-ingest",
-                 sweep_interval: float | None = 15.0):
+                 sweep_interval: float | None = 15.0, topic_root: str = TOPIC_ROOT):
         self.db = db
         self.host, self.port = parse_url(url)
         self.clock = clock or SystemClock()
         self.client_id = client_id
         self.sweep_interval = sweep_interval
+        self.topic_root = topic_root
         self.connected = threading.Event()
         self.connects = 0
         self.processed = 0
@@ -90,7 +90,7 @@ class MqttIngest:
         if reason_code.is_failure:
             LOG.warning("MQTT connection refused: %s", reason_code)
             return
-        client.subscribe([(DATA_TOPIC, 1), (STATUS_TOPIC, 1)])
+        client.subscribe([(f"{self.topic_root}/+/data", 1), (f"{self.topic_root}/+/status", 1)])
         self.connects += 1
         self.last_connect_monotonic = time.monotonic()
         if self.connects > 1:
@@ -116,7 +116,7 @@ class MqttIngest:
     def handle(self, topic: str, payload: bytes) -> str:
         """Process one message; returns what was done (for tests and logs)."""
         parts = topic.split("/")
-        if len(parts) != 3 or parts[0] != "cso" or parts[2] not in ("data", "status"):
+        if len(parts) != 3 or parts[0] != self.topic_root or parts[2] not in ("data", "status"):
             return "ignored"
         code, kind = parts[1], parts[2]
         with self.db.session() as session:

@@ -218,11 +218,12 @@ class HttpTransport:
 class MqttTransport:
     """One paho client per company: QoS 1 data, retained status with a last will."""
 
-    def __init__(self, url: str, client_prefix: str = "sala"):
+    def __init__(self, url: str, client_prefix: str = "sala", topic_root: str = "cso"):
         from realtime.mqtt import parse_url
 
         self.host, self.port = parse_url(url)
         self.prefix = client_prefix
+        self.root = topic_root
         self.clients: dict[str, object] = {}
 
     def _client(self, player: Player):
@@ -233,42 +234,49 @@ class MqttTransport:
         client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"{self.prefix}-{player.code}",
                              clean_session=False, protocol=mqtt.MQTTv311)
         client.username_pw_set(player.code, player.token)
-        client.will_set(f"cso/{player.code}/status", json.dumps({"status": "offline", "token": player.token}), qos=1,
+        client.will_set(f"{self.root}/{player.code}/status", json.dumps({"status": "offline", "token": player.token}), qos=1,
                         retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=2)
 
         def on_connect(c, _u, _f, rc, _p):
             if not rc.is_failure:
-                c.publish(f"cso/{player.code}/status", json.dumps({"status": "online", "token": player.token}), qos=1,
+                c.publish(f"{self.root}/{player.code}/status", json.dumps({"status": "online", "token": player.token}), qos=1,
                           retain=True)
 
         client.on_connect = on_connect
         client.connect_async(self.host, self.port, keepalive=10)
         client.loop_start()
         self.clients[player.code] = client
+        deadline = time.monotonic() + 10
+        while not client.is_connected() and time.monotonic() < deadline:
+            time.sleep(0.02)  # the first batch waits for the session; later ones queue in paho
         return client
 
     def send(self, player: Player, batch: dict):
         """Publish one batch at QoS 1 (paho queues it while the broker is away)."""
         client = self._client(player)
-        return client.publish(f"cso/{player.code}/data", json.dumps({**batch, "token": player.token}), qos=1)
+        return client.publish(f"{self.root}/{player.code}/data", json.dumps({**batch, "token": player.token}), qos=1)
 
     def link(self, player: Player, up: bool) -> None:
-        """Drop the link abruptly (the broker publishes the will) or bring it back."""
+        """Drop the link abruptly (the broker publishes the last will) or bring it back."""
         client = self._client(player)
         if up:
             client.reconnect()
-        else:
-            # Closing the socket without DISCONNECT makes the broker publish the last will.
-            sock = client.socket()
-            if sock is not None:
-                sock.close()
+            client.loop_start()
+            return
+        # Stop the network loop (no automatic reconnection), then close the socket without a
+        # DISCONNECT packet: the broker sees a broken link and publishes the will ("offline").
+        client.loop_stop()
+        sock = client.socket()
+        if sock is not None:
+            sock.close()
 
     def wait_published(self, infos, timeout: float = 20.0) -> bool:
         """Wait until every MQTTMessageInfo was acknowledged by the broker."""
         deadline = time.monotonic() + timeout
         for info in infos:
-            while not info.is_published():
+            # rc is NO_CONN for a message queued while the broker was away; paho still sends it later.
+            while not getattr(info, "_published", False):
                 if time.monotonic() > deadline:
                     return False
                 time.sleep(0.02)
