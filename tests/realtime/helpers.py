@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import shutil
 import signal
 import socket
@@ -80,7 +81,8 @@ class OwnBroker:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         self.conf = workdir / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        # ``user``: started as root, mosquitto would drop to user "mosquitto", which cannot write here.
+        self.conf.write_text(f"user {getpass.getuser()}\nlistener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
                              f"persistence_location {workdir}/\nautosave_interval 1\n"
                              f"log_dest file {workdir}/mosquitto.log\n")
         self.proc: subprocess.Popen | None = None
