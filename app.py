@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from services.cache import make_store
 
     server.extensions["ra_store"] = make_store(settings.redis_url)
+    _register_timing(server)  # first, so the guard's work is timed too
 
     from auth import cli as auth_cli
     from auth import guard, session as auth_session
@@ -42,6 +43,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from api.core import init_app as init_api
 
     init_api(server)
+    from reports import views as report_views
+
+    report_views.init_app(server)
     from realtime import init_app as init_realtime
 
     init_realtime(server)
@@ -75,6 +79,23 @@ def _create_dash(server: Flask, settings: Settings) -> dash.Dash:
     dash_app.index_string = dash_app.index_string.replace("<html>", '<html lang="es-CL">')
     register_all(dash_app)
     return dash_app
+
+
+def _register_timing(server: Flask) -> None:
+    """Expose the server time of every response as ``Server-Timing`` (read by the benchmarks)."""
+    import time
+
+    from flask import g
+
+    @server.before_request
+    def _start_timer():
+        g.t0 = time.perf_counter()
+
+    @server.after_request
+    def _server_timing(response):
+        if "t0" in g:
+            response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.t0) * 1000:.1f}"
+        return response
 
 
 def _register_health(server: Flask) -> None:

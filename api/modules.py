@@ -1,3 +1,4 @@
 """Every API module, imported once so its routes register on the shared blueprint."""
 from api import health  # noqa: F401
 from api import realtime  # noqa: F401,E402
+from reports import catalog  # noqa: F401,E402  (views register their JSON/PDF/CSV routes)

@@ -203,8 +203,9 @@ def build_equipment(rng: np.random.Generator, net: dict, poles: pd.DataFrame, co
     feeders, mv = net["feeders"], net["mv_nodes"]
     pole_first = mv.assign(pole_id=np.arange(1, len(mv) + 1)).groupby("feeder_row")["pole_id"].min()
     rows = []
+    by_feeder = dict(tuple(mv.groupby("feeder_row")))
     for f in range(len(feeders)):
-        fm = mv[mv["feeder_row"] == f]
+        fm = by_feeder[f]
         first = int(pole_first.loc[f])
         kv = float(feeders["nominal_kv"].iloc[f])
         n_nodes = len(fm)
@@ -273,9 +274,12 @@ def build_generation_queue(rng: np.random.Generator, feeders: pd.DataFrame, tran
     pm_rows, app_rows = [], []
     mv = net["mv_nodes"].assign(pole_id=np.arange(1, len(net["mv_nodes"]) + 1))
     seq = {cid: 0 for cid in company_codes}
+    first_feeder = set(feeders.groupby("company_id")["id"].min())
+    by_feeder = dict(tuple(mv.groupby("feeder_row")))
     for f in feeders.itertuples():
-        fm = mv[mv["feeder_row"] == f.Index]
-        if rng.random() < 0.15:
+        fm = by_feeder[f.Index]
+        # Every company has at least one PMGD so the feeder indicators always have a case to show.
+        if rng.random() < 0.15 or f.id in first_feeder:
             far = int(fm["pole_id"].iloc[int(len(fm) * 0.8)])
             p = poles.loc[far - 1]
             seq[f.company_id] += 1
@@ -408,21 +412,24 @@ def build_eg_tables(rng, clients, transformers, eg, eg_rows, months, prices, kwh
                                                 export_reading[:, read_cols], peak_kw, read_at, rng)
 
     docs = []
-    for i in range(n):
-        row = inst.iloc[i]
-        tr = t.iloc[i]
-        kinds = ["contract", "protocol"] + (["study"] if row.capacity_kw > 6 or rng.random() < 0.25 else [])
+    # Plain lists: per-row DataFrame access would dominate the run time at the large profile.
+    names, ruts = c["name"].tolist(), c["rut"].tolist()
+    t_codes, t_scc, t_kva = t["code"].tolist(), t["short_circuit_kva"].tolist(), t["kva"].tolist()
+    study_draw = rng.random(n)
+    prefixes = {"contract": "CC", "protocol": "PC", "study": "EC"}
+    titles = {"contract": "Contrato de conexión de Equipamiento de Generación", "protocol": "Protocolo de conexión",
+              "study": "Estudio de conexión"}
+    offsets = {"contract": 20, "protocol": 0, "study": 60}
+    for i, row in enumerate(inst[["id", "code", "capacity_kw", "inverter_kw", "connection_date", "settlement_method",
+                                  "settlement_date"]].itertuples(index=False)):
+        kinds = ["contract", "protocol"] + (["study"] if row.capacity_kw > 6 or study_draw[i] < 0.25 else [])
         for kind in kinds:
-            signed = row.connection_date - dt.timedelta(days={"contract": 20, "protocol": 0, "study": 60}[kind])
-            docs.append(dict(installation_id=int(row.id), kind=kind,
-                             number=f"{ {'contract': 'CC', 'protocol': 'PC', 'study': 'EC'}[kind]}-{row.code}".replace(" ", ""),
-                             title={"contract": "Contrato de conexión de Equipamiento de Generación",
-                                    "protocol": "Protocolo de conexión", "study": "Estudio de conexión"}[kind],
-                             signed_on=signed, signed_by=c["name"].iloc[i] if kind == "contract" else "Departamento de Conexiones",
-                             body=cu.document_bodies(kind, c["name"].iloc[i], c["rut"].iloc[i], row.capacity_kw,
-                                                     row.inverter_kw, tr["code"], row.settlement_method,
-                                                     row.settlement_date, row.connection_date,
-                                                     float(tr["short_circuit_kva"]), float(tr.get("kva", 0) or 0))))
+            docs.append(dict(installation_id=int(row.id), kind=kind, number=f"{prefixes[kind]}-{row.code}",
+                             title=titles[kind], signed_on=row.connection_date - dt.timedelta(days=offsets[kind]),
+                             signed_by=names[i] if kind == "contract" else "Departamento de Conexiones",
+                             body=cu.document_bodies(kind, names[i], ruts[i], row.capacity_kw, row.inverter_kw,
+                                                     t_codes[i], row.settlement_method, row.settlement_date,
+                                                     row.connection_date, float(t_scc[i]), float(t_kva[i] or 0))))
     documents = pd.DataFrame(docs)
     documents.insert(0, "id", np.arange(1, len(documents) + 1))
     out["connection_documents"] = documents

@@ -1,0 +1,182 @@
+"""The view registry: each view gets a page-independent JSON twin, a PDF and per-table CSV routes.
+
+``@view("feeder-detail", title=..., policy=NETWORK, params={"feeder_id": int})`` on a builder
+``build(session, actor, **params) -> Report`` registers, at import time:
+  GET /api/v1/vistas/<name>?<params>           JSON twin (in the OpenAPI document)
+  GET /reportes/<name>.pdf?<params>            Guardar (PDF)
+  GET /reportes/<name>.csv?tabla=<key>&<params> CSV of one table
+each protected by the view's policy through the one guard. Pages call ``build_view`` too.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from flask import Blueprint, Response, jsonify, request
+
+from api.core import ApiError, api_route
+from auth.policy import Policy, protect
+from reports.model import Report
+
+reports_bp = Blueprint("reports", __name__, url_prefix="/reportes")
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """A registered view."""
+
+    name: str
+    title: str
+    policy: Policy
+    build: Callable[..., Report]
+    params: dict[str, Callable[[str], object]]
+    personal_data: bool
+
+
+VIEWS: dict[str, ViewSpec] = {}
+_RESERVED = {"tabla", "_"}
+
+
+def int_param(text: str) -> int:
+    """A positive integer parameter."""
+    if not re.fullmatch(r"\d{1,12}", text or ""):
+        raise ValueError("debe ser un entero positivo")
+    return int(text)
+
+
+def str_param(max_len: int = 80) -> Callable[[str], str]:
+    """A bounded, trimmed string parameter."""
+
+    def convert(text: str) -> str:
+        text = (text or "").strip()
+        if not text or len(text) > max_len:
+            raise ValueError(f"debe tener entre 1 y {max_len} caracteres")
+        return text
+
+    return convert
+
+
+def month_param(text: str) -> dt.date:
+    """A ``YYYY-MM`` month parameter."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m").date()
+    except (TypeError, ValueError):
+        raise ValueError("debe tener el formato AAAA-MM") from None
+
+
+def parse_params(spec: ViewSpec, raw: Mapping[str, str], *, optional: set[str] | None = None) -> dict:
+    """Convert raw query/path values strictly: unknown or malformed parameters are a 400."""
+    unknown = set(raw) - set(spec.params) - _RESERVED
+    if unknown:
+        raise ApiError(f"Parámetros desconocidos: {', '.join(sorted(unknown))}.")
+    out, errors = {}, []
+    for name, convert in spec.params.items():
+        if name not in raw or raw[name] in (None, ""):
+            if optional is None or name not in optional:
+                if not getattr(convert, "optional", False):
+                    errors.append({"field": name, "reason": "es obligatorio"})
+            continue
+        try:
+            out[name] = convert(str(raw[name]))
+        except ValueError as exc:
+            errors.append({"field": name, "reason": str(exc)})
+    if errors:
+        raise ApiError("Parámetros inválidos.", 400, errors)
+    return out
+
+
+def optional(convert: Callable[[str], object]) -> Callable[[str], object]:
+    """Mark a parameter converter as optional."""
+
+    def wrapped(text: str):
+        return convert(text)
+
+    wrapped.optional = True
+    return wrapped
+
+
+def build_view(name: str, session, actor, raw: Mapping[str, str]) -> Report:
+    """Parse ``raw`` parameters and build the named view's Report (the guard checked the policy)."""
+    spec = VIEWS[name]
+    params = parse_params(spec, raw)
+    report = spec.build(session, actor, **params)
+    from services.audit import record_access
+
+    record_access(session, actor, "view", target=name, object_type=name,
+                  object_id=",".join(f"{k}={v}" for k, v in sorted(params.items()))[:64],
+                  personal_data=spec.personal_data)
+    return report
+
+
+def view(name: str, *, title: str, policy: Policy, params: dict[str, Callable[[str], object]] | None = None,
+         personal_data: bool = False) -> Callable:
+    """Register a view builder and its JSON, PDF and CSV routes."""
+
+    def decorate(build: Callable[..., Report]) -> Callable[..., Report]:
+        if name in VIEWS:
+            raise ValueError(f"duplicate view {name}")
+        spec = ViewSpec(name, title, policy, build, params or {}, personal_data)
+        VIEWS[name] = spec
+        _register_routes(spec)
+        return build
+
+    return decorate
+
+
+def _request_report(spec: ViewSpec) -> Report:
+    from auth.session import current_actor
+    from data.db import get_session
+
+    return build_view(spec.name, get_session(), current_actor(), request.args.to_dict())
+
+
+def _register_routes(spec: ViewSpec) -> None:
+    endpoint = spec.name.replace("-", "_")
+    query = [{"name": k, "in": "query", "required": not getattr(v, "optional", False), "schema": {"type": "string"}}
+             for k, v in spec.params.items()]
+
+    def json_twin():
+        return jsonify(_request_report(spec).to_dict())
+
+    json_twin.__name__ = f"view_{endpoint}"
+    json_twin.__doc__ = f"JSON twin of the view '{spec.title}'."
+    api_route(f"/vistas/{spec.name}", policy=spec.policy, summary=f"Vista: {spec.title}", tags=("vistas",),
+              parameters=query, response_schema={"type": "object"})(json_twin)
+
+    def pdf():
+        from reports.pdf import PdfError, report_pdf
+
+        report = _request_report(spec)
+        try:
+            data = report_pdf(report)
+        except PdfError as exc:
+            return jsonify(error=str(exc), status=500), 500
+        return Response(data, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{spec.name}.pdf"',
+                                 "Cache-Control": "no-store"})
+
+    pdf.__name__ = f"pdf_{endpoint}"
+    reports_bp.add_url_rule(f"/{spec.name}.pdf", endpoint=pdf.__name__, view_func=protect(spec.policy)(pdf))
+
+    def csv():
+        from reports.csvexport import table_csv
+
+        report = _request_report(spec)
+        key = request.args.get("tabla", "")
+        table = report.table(key)
+        if table is None:
+            raise ApiError(f"La vista no tiene una tabla '{key[:40]}'.", 404)
+        return Response(table_csv(table), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{spec.name}-{table.key}.csv"',
+                                 "Cache-Control": "no-store"})
+
+    csv.__name__ = f"csv_{endpoint}"
+    reports_bp.add_url_rule(f"/{spec.name}.csv", endpoint=csv.__name__, view_func=protect(spec.policy)(csv))
+
+
+def init_app(app) -> None:
+    """Mount the PDF/CSV routes (views register themselves when their modules are imported)."""
+    if "reports" not in app.blueprints:
+        app.register_blueprint(reports_bp)
