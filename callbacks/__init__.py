@@ -8,7 +8,7 @@ from __future__ import annotations
 
 def register_all(dash_app) -> None:
     """Register every callback module on ``dash_app``."""
-    from callbacks import report_actions, router
+    from callbacks import realtime, report_actions, router
 
-    for module in (router, report_actions):
+    for module in (router, report_actions, realtime):
         module.register(dash_app)
