@@ -78,7 +78,7 @@ def supervision_view(session: Session, actor: Actor, empresa: str | None = None)
         note="Incierto: ninguna medida de la empresa se actualiza en 3 minutos sin interrupción de comunicaciones "
              "registrada (Anexo, 6.3.2).")
     return Report("tiempo-real", "Supervisión en tiempo real", {"empresa": empresa} if empresa else {}, [
-        MapSection("Instalaciones por estado", map_layers, "instalaciones", 520, width=8,
+        MapSection("Instalaciones por estado", map_layers, "instalaciones", 620, width=8,
                    note="Coordenadas UTM WGS84 (husos 17S, 18S, 19S) reproyectadas a WGS84 geográficas."),
         KeyValues("Resumen", [(STATUS_LABELS[s], str(len(layers[s]))) for s in MAP_STATUSES]
                                       + [("Hora del CSO (Lima)", fmt_ts(now))], "resumen", width=4),
@@ -100,7 +100,8 @@ def _trend_figure(signals: list[Signal], samples: dict[int, list[Sample]], start
                         subplot_titles=[f"{s.code} · {s.description} ({s.unit})" for s in measures])
     shown = set()
     for row, s in enumerate(measures, start=1):
-        pts = [p for p in samples.get(s.id, []) if not p.wrong_value]
+        every = samples.get(s.id, [])
+        pts = [p for p in every if not p.wrong_value]
         xs, ys = [_local(p.source_ts) for p in pts], [p.value for p in pts]
         # Within the deadband nothing new is stored: the line holds the previous value until the
         # window start and up to the last receipt.
@@ -112,13 +113,13 @@ def _trend_figure(signals: list[Signal], samples: dict[int, list[Sample]], start
                                                                                        "shape": "hv"},
                                  name="Valor", showlegend=False, hoverinfo="skip"), row=row, col=1)
         groups = {
-            "Válida": ([p for p in pts if p.validity == "VALID" and not p.wrong_value and p.timestamp_quality == "VALID"],
+            "Válida": ([p for p in every if p.validity == "VALID" and not p.wrong_value and p.timestamp_quality == "VALID"],
                        {"color": "#0072B2", "symbol": "circle", "size": 5}),
-            "Calidad no válida / sospechosa / retenida": ([p for p in pts if p.validity != "VALID" and not p.wrong_value],
+            "Calidad no válida / sospechosa / retenida": ([p for p in every if p.validity != "VALID" and not p.wrong_value],
                                                           {"color": "#E69F00", "symbol": "diamond", "size": 9}),
-            "Marca de tiempo inválida": ([p for p in pts if p.timestamp_quality != "VALID" and p.validity == "VALID"
+            "Marca de tiempo inválida": ([p for p in every if p.timestamp_quality != "VALID" and p.validity == "VALID"
                                          and not p.wrong_value], {"color": "#CC79A7", "symbol": "circle-open", "size": 9}),
-            "Valor errado (flujo negativo)": ([p for p in pts if p.wrong_value], {"color": "#D55E00", "symbol": "x", "size": 10}),
+            "Valor errado (flujo negativo)": ([p for p in every if p.wrong_value], {"color": "#D55E00", "symbol": "x", "size": 10}),
         }
         for label, (group, marker) in groups.items():
             if not group:
