@@ -24,16 +24,18 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     Database(settings.database_url).init_app(server)
     from services.cache import make_store
 
-    server.extensions["ra_store"] = make_store(settings.redis_url)
+    server.extensions["ra_store"] = make_store(settings.redis_url, settings.redis_prefix)
     _register_timing(server)  # first, so the guard's work is timed too
 
     from auth import cli as auth_cli
     from auth import guard, session as auth_session
+    from auth.registration import bp as registration_bp
     from auth.views import bp as auth_bp
 
     auth_session.init_app(server)
     guard.init_app(server)
     server.register_blueprint(auth_bp)
+    server.register_blueprint(registration_bp)
     auth_cli.init_app(server)
 
     from data import cli as data_cli
@@ -43,7 +45,10 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from api.core import init_app as init_api
 
     init_api(server)
+    from geo.views import bp as geo_files_bp
     from reports import views as report_views
+
+    server.register_blueprint(geo_files_bp)
 
     report_views.init_app(server)
     from realtime import init_app as init_realtime
@@ -95,6 +100,8 @@ def _register_timing(server: Flask) -> None:
     def _server_timing(response):
         if "t0" in g:
             response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - g.t0) * 1000:.1f}"
+        if "cache_status" in g:
+            response.headers["X-Cache"] = g.cache_status
         return response
 
 

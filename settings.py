@@ -26,6 +26,7 @@ class Settings:
     database_url: str = f"sqlite:///{ROOT / 'instance' / 'redabierta.db'}"
     secret_key: str = ""
     redis_url: str = ""  # empty: in-process cache and rate limits
+    redis_prefix: str = "ra"  # namespace of every Redis key (several deployments may share a Redis)
     mqtt_url: str = ""  # empty: real-time MQTT ingest disabled
     behind_tls: bool = False
     session_idle_minutes: int = 30
@@ -38,6 +39,12 @@ class Settings:
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     raw_sample_retention_days: int = 30
+    # Registration captcha (ALTCHA proof of work, docs/access.md): PBKDF2 iterations per attempt and the
+    # largest counter a browser may have to reach (the expected work is ~3/4 of it).
+    captcha_cost: int = 1000
+    captcha_max_counter: int = 2000
+    captcha_ttl_minutes: int = 10
+    max_personal_tokens: int = 10
     tiles_url: str = "https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png"
     extra: dict = field(default_factory=dict)
 
@@ -56,6 +63,7 @@ class Settings:
             "database_url": "DATABASE_URL",
             "secret_key": "SECRET_KEY",
             "redis_url": "REDIS_URL",
+            "redis_prefix": "RA_REDIS_PREFIX",
             "mqtt_url": "MQTT_URL",
             "behind_tls": "RA_BEHIND_TLS",
             "tiles_url": "RA_TILES_URL",

@@ -2,3 +2,4 @@
 from api import health  # noqa: F401
 from api import realtime  # noqa: F401,E402
 from reports import catalog  # noqa: F401,E402  (views register their JSON/PDF/CSV routes)
+from api import search  # noqa: F401,E402

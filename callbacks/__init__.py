@@ -8,7 +8,7 @@ from __future__ import annotations
 
 def register_all(dash_app) -> None:
     """Register every callback module on ``dash_app``."""
-    from callbacks import realtime, report_actions, router
+    from callbacks import realtime, report_actions, router, searches, tokens
 
-    for module in (router, report_actions, realtime):
+    for module in (router, report_actions, tokens, searches, realtime):
         module.register(dash_app)

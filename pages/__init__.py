@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def all_pages():
     """Every page of the app (the navbar, router and authorization tests read this list)."""
-    from pages import account, companies, errors, home, login, realtime
+    from pages import account, companies, errors, home, login, realtime, register, tokens, transformer_search, vnr
 
-    return [home.PAGE, login.PAGE, account.PAGE, companies.PAGE, *realtime.PAGES, *errors.PAGES]
+    return [home.PAGE, login.PAGE, register.PAGE, account.PAGE, tokens.PAGE, companies.PAGE, transformer_search.PAGE,
+            vnr.PAGE, *realtime.PAGES, *errors.PAGES]

@@ -40,7 +40,10 @@ def layout(query: dict | None = None):
     ], action="/auth/password", method="POST")
     return dbc.Row(dbc.Col(dbc.Card([
         dbc.CardHeader(html.H1("Mi cuenta", className="h5 mb-0")),
-        dbc.CardBody([html.P(f"Usuario: {actor.username}", className="text-muted"), *alerts, form]),
+        dbc.CardBody([html.P(f"Usuario: {actor.username}", className="text-muted"), *alerts, form, html.Hr(),
+                      html.P(["Tokens de API para consultar la API JSON con programas: ",
+                              dcc.Link("administrar tokens", href="/cuenta/tokens", id="account-tokens-link")],
+                             className="small mb-0")]),
     ], className="shadow-sm my-4"), md=6, lg=5), justify="center")
 
 

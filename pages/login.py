@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from auth.policy import PUBLIC
-from auth.session import csrf_token
+from auth.session import csrf_token, current_actor
 from pages.registry import PageSpec
 
 ERRORS = {
@@ -21,6 +21,10 @@ def _safe_next(value: str | None) -> str:
 
 def layout(query: dict | None = None):
     """The login form with Spanish error messages from the query string."""
+    if current_actor().role is not None:
+        from pages.register import redirect_signed_in
+
+        return redirect_signed_in()
     query = query or {}
     alerts = []
     if query.get("error") in ERRORS:
