@@ -188,7 +188,7 @@ def _simulate(session: Session, now: dt.datetime, minutes: int) -> None:
 
     clock = ManualClock(now - dt.timedelta(minutes=minutes))
     faults = Faults(dropout=0.01, negative_flow=0.002, state_error=0.003, alarm_rate=0.0)
-    players = players_from_db(session, None, {}, faults)
+    players = players_from_db(session, None, {}, faults, run_id="seed")
     transport = DirectTransport(session, clock)
     for p in players:
         if p.code == "TSU":

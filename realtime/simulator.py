@@ -307,7 +307,8 @@ def step(players: list[Player], transport, now: dt.datetime) -> int:
     return sent
 
 
-def players_from_db(session, codes: list[str] | None, tokens: dict[str, str], faults: Faults) -> list[Player]:
+def players_from_db(session, codes: list[str] | None, tokens: dict[str, str], faults: Faults,
+                    run_id: str | None = None) -> list[Player]:
     """Players for the registered companies (all when ``codes`` is empty)."""
     from sqlalchemy import select
 
@@ -320,6 +321,9 @@ def players_from_db(session, codes: list[str] | None, tokens: dict[str, str], fa
     for company in session.scalars(query):
         sigs = [SignalModel(s.code, s.kind, s.variable, s.nominal_value, s.is_flow)
                 for s in session.scalars(select(Signal).where(Signal.company_id == company.id).order_by(Signal.code))]
-        players.append(Player(company.code, tokens.get(company.code, ""), sigs, company.state_mapping or {}, faults,
-                              seed=company.id))
+        player = Player(company.code, tokens.get(company.code, ""), sigs, company.state_mapping or {}, faults,
+                        seed=company.id)
+        if run_id:
+            player._run = run_id  # deterministic message ids (seeding)
+        players.append(player)
     return players
