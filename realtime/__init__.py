@@ -46,6 +46,7 @@ def autostart(app) -> None:
             except OSError:
                 threading.Event().wait(5)
         ingest = MqttIngest(app.extensions["db"], settings.mqtt_url)
+        app.extensions["ra_mqtt_ingest_lock"] = handle  # closing the file would release the lock
         app.extensions["ra_mqtt_ingest"] = ingest
         ingest.start()
 
