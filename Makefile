@@ -73,3 +73,8 @@ test-postgres:
 
 clean:
 	rm -rf $(VENV) .stamp-system instance tests/screenshots
+
+## Benchmarks on the large dataset (PostgreSQL by default; BENCH_DB=sqlite:///... for SQLite)
+BENCH_DB ?= postgresql+psycopg://postgres@127.0.0.1:5432/redabierta_bench
+bench: setup
+	$(BIN)/python -m bench.run --database-url $(BENCH_DB) $(BENCH_ARGS)

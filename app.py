@@ -18,6 +18,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     server.config.update(SECRET_KEY=settings.secret_key, MAX_CONTENT_LENGTH=settings.max_request_bytes,
                          TESTING=settings.env == "test", JSON_SORT_KEYS=False)
     server.extensions["ra_settings"] = settings
+    _harden(server, settings)
 
     from data.db import Database
 
@@ -28,12 +29,14 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     _register_timing(server)  # first, so the guard's work is timed too
 
     from auth import cli as auth_cli
-    from auth import guard, session as auth_session
+    from auth import errors, guard, session as auth_session, throttle
     from auth.registration import bp as registration_bp
     from auth.views import bp as auth_bp
 
     auth_session.init_app(server)
     guard.init_app(server)
+    errors.init_app(server)
+    throttle.init_app(server)
     server.register_blueprint(auth_bp)
     server.register_blueprint(registration_bp)
     auth_cli.init_app(server)
@@ -41,6 +44,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     from data import cli as data_cli
 
     data_cli.init_app(server)
+    from exchange import cli as exchange_cli
+
+    exchange_cli.init_app(server)
     _register_health(server)
     from api.core import init_app as init_api
 
@@ -61,14 +67,34 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     server.extensions["ra_pages"] = PageRegistry(all_pages())
     dash_app = _create_dash(server, settings)
     server.extensions["ra_dash"] = dash_app
+    from auth.headers import build_csp
+
+    server.extensions["ra_csp"] = build_csp(server)  # after every (clientside) callback is registered
     return server
 
 
+def _harden(server: Flask, settings: Settings) -> None:
+    """Security wiring that must precede routes: proxies, id bounds, debug off, masked logs."""
+    from auth import inputs, logmask
+
+    if settings.proxy_hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    inputs.install(server)
+    if settings.is_production:
+        server.debug = False
+        server.config.update(DEBUG=False, PROPAGATE_EXCEPTIONS=False, TRAP_HTTP_EXCEPTIONS=False)
+    logmask.configure_logging(server)
+
+
 def _create_dash(server: Flask, settings: Settings) -> dash.Dash:
+    from auth.headers import HardenedDash
     from callbacks import register_all
     from components.shell import shell
 
-    dash_app = dash.Dash(
+    dash_app = HardenedDash(
         __name__,
         server=server,
         assets_folder=str(ASSETS),

@@ -35,9 +35,12 @@ class Settings:
     default_page_size: int = 50
     max_request_bytes: int = 5 * 1024 * 1024
     max_json_depth: int = 20
-    login_rate_per_ip: str = "20 per minute"
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
+    login_rate_per_ip: str = "20 per minute"  # every login POST from one address (limits syntax)
+    login_max_failures: int = 5  # failed logins of one account before it is locked
+    login_ip_max_failures: int = 50  # failed logins from one address before it is locked
+    login_lockout_minutes: int = 15  # failure window and lockout duration
+    proxy_hops: int = 0  # trusted reverse proxies in front (X-Forwarded-For/-Proto via ProxyFix)
+    hsts_seconds: int = 31536000  # Strict-Transport-Security max-age (sent only behind TLS)
     raw_sample_retention_days: int = 30
     # Registration captcha (ALTCHA proof of work, docs/access.md): PBKDF2 iterations per attempt and the
     # largest counter a browser may have to reach (the expected work is ~3/4 of it).
@@ -67,12 +70,18 @@ class Settings:
             "mqtt_url": "MQTT_URL",
             "behind_tls": "RA_BEHIND_TLS",
             "tiles_url": "RA_TILES_URL",
+            "proxy_hops": "RA_PROXY_HOPS",
         }
         for name, var in mapping.items():
             if var in env:
                 kwargs[name] = env[var]
         if "behind_tls" in kwargs:
             kwargs["behind_tls"] = str(kwargs["behind_tls"]).lower() in {"1", "true", "yes"}
+        if "proxy_hops" in kwargs:
+            try:
+                kwargs["proxy_hops"] = int(kwargs["proxy_hops"])
+            except ValueError:
+                raise SettingsError("RA_PROXY_HOPS must be an integer") from None
         return cls(**kwargs).validated()
 
     def with_overrides(self, overrides: dict | None) -> "Settings":
@@ -88,6 +97,9 @@ class Settings:
         """Refuse unsafe production settings; fill a random dev secret otherwise."""
         if self.env not in {"development", "test", "production"}:
             raise SettingsError(f"RA_ENV must be development, test or production, not {self.env!r}")
+        if self.proxy_hops < 0 or self.login_max_failures < 1 or self.login_ip_max_failures < 1 \
+                or self.login_lockout_minutes < 1:
+            raise SettingsError("proxy_hops must be >= 0 and login limits >= 1")
         if self.is_production:
             if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS or len(self.secret_key) < 32:
                 raise SettingsError("SECRET_KEY must be set to a random value of 32+ characters in production")

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from auth.policy import Policy, protect
 
 API_PREFIX = "/api/v1"
+MAX_PAGE = 1_000_000  # beyond any real listing; keeps OFFSET within database integer range
 
 
 class ApiError(Exception):
@@ -87,8 +88,8 @@ def page_params() -> tuple[int, int]:
         size = int(request.args.get("page_size", settings.default_page_size))
     except ValueError:
         raise ApiError("Los parámetros 'page' y 'page_size' deben ser enteros.") from None
-    if page < 1 or not 1 <= size <= settings.max_page_size:
-        raise ApiError(f"'page' debe ser >= 1 y 'page_size' entre 1 y {settings.max_page_size}.")
+    if not 1 <= page <= MAX_PAGE or not 1 <= size <= settings.max_page_size:
+        raise ApiError(f"'page' debe estar entre 1 y {MAX_PAGE} y 'page_size' entre 1 y {settings.max_page_size}.")
     return page, size
 
 
@@ -98,7 +99,7 @@ def paged(items: list, total: int, page: int, size: int, **extra: Any) -> dict:
 
 
 PAGE_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}},
     {"name": "page_size", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
 ]
 

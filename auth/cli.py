@@ -5,6 +5,7 @@ import secrets
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 
@@ -21,6 +22,7 @@ def user_group() -> None:
 @click.option("--company", "company_code", default=None, help="Company code (operators).")
 @click.option("--supply", "supplies", multiple=True, help="Client number (clients; repeatable).")
 @click.option("--password", default=None, help="Initial password (default: a random one, printed).")
+@with_appcontext
 def create_cmd(username, role, email, rut, company_code, supplies, password) -> None:
     """Create an account; company-issued credentials must be changed at first login."""
     from services.users import UserError, create_user
@@ -38,6 +40,7 @@ def create_cmd(username, role, email, rut, company_code, supplies, password) -> 
 
 @user_group.command("reset-password")
 @click.argument("username")
+@with_appcontext
 def reset_cmd(username) -> None:
     """Issue a new random password (to be changed at next login) and end the user's sessions."""
     from auth.passwords import hash_password
@@ -54,6 +57,7 @@ def reset_cmd(username) -> None:
         user.session_version += 1
         user.failed_logins = 0
         user.locked_until = None
+    current_app.extensions["ra_login_throttle"].unlock(username)
     click.echo(f"Nueva clave temporal de {username}: {new}")
 
 

@@ -5,13 +5,17 @@ import json
 from urllib.parse import quote
 
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
-from flask_login import logout_user
+from flask_login import current_user, logout_user
 
 from auth.policy import PUBLIC, CallbackPolicies, Policy
 from auth.scope import AccessDenied
 from auth.session import csrf_token, csrf_valid, current_actor, session_expired
 
 DASH_UPDATE = "/_dash-update-component"
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# What a user whose operator-issued password must be changed may still reach.
+FORCED_CHANGE_PATHS = {"/cuenta", "/auth/password", "/auth/logout"}
+FORCED_CHANGE_MESSAGE = "Debe cambiar la clave entregada por la empresa antes de continuar."
 PAGE_ENDPOINTS = {"/", "/<path:path>"}
 # Dash's own endpoints that carry no data: the shell layout, the callback graph and static bundles.
 DASH_STATIC_ENDPOINTS = {
@@ -83,7 +87,7 @@ def _guard() -> Response | None:
             return _deny(403, "Operación no permitida.") if endpoint else None
         if not policy.allows(bearer.role):
             return _deny(403, "El token no tiene permiso para esta operación.")
-        return None
+        return _check_json_body()
     actor = current_actor()
     if actor.role is not None and session_expired():
         logout_user()
@@ -91,13 +95,18 @@ def _guard() -> Response | None:
         actor = current_actor()
         g.session_expired = True
     g.actor = actor
+    if actor.role is not None and getattr(current_user, "must_change_password", False):
+        blocked = _forced_change_block(endpoint)
+        if blocked is not None:
+            return blocked
 
     if endpoint == DASH_UPDATE:
         if not csrf_valid(request.headers.get("X-CSRFToken")):
             return _deny(403, "Token CSRF inválido: recargue la página.")
         key = callback_output_key()
-        policy = app.extensions["ra_callback_policies"].get(key) if key else None
-        if policy is None:
+        registry = app.extensions["ra_callback_policies"]
+        policy = registry.get(key) if key else None
+        if policy is None or registry.is_clientside(key):
             return _deny(403, "Operación no permitida.")
         if not policy.allows(actor.role):
             return _deny(401 if actor.role is None else 403,
@@ -105,6 +114,8 @@ def _guard() -> Response | None:
         return None
 
     if endpoint in PAGE_ENDPOINTS:
+        if request.path.startswith(("/api/", "/reportes/", "/auth/")):
+            return _deny(404, "No se encontró la dirección solicitada.")
         page = app.extensions["ra_pages"].match(request.path)
         g.page = page
         if page is None:
@@ -118,7 +129,7 @@ def _guard() -> Response | None:
             g.page_forbidden = True
         return None
 
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and request.path.startswith("/api/") \
+    if request.method in WRITE_METHODS and request.path.startswith("/api/") \
             and actor.role is not None and not csrf_valid(request.headers.get("X-CSRFToken")):
         return _deny(403, "Token CSRF inválido.")
     policy = endpoint_policy(app, endpoint)
@@ -132,11 +143,50 @@ def _guard() -> Response | None:
                 return _deny(401, "Debe iniciar sesión.")
             return redirect(f"/login?next={quote(request.full_path.rstrip('?'), safe='')}")
         return _deny(403, "No tiene permiso para esta operación.")
+    return _check_json_body()
+
+
+def _check_json_body() -> Response | None:
+    """Decode JSON bodies of API writes once, refusing oversized (413) and deeply nested (400) ones."""
+    if request.method not in WRITE_METHODS or not request.path.startswith("/api/") or not request.is_json:
+        return None
+    limit = current_app.extensions["ra_settings"].max_json_depth
+    raw = request.get_data(cache=True)  # raises 413 beyond MAX_CONTENT_LENGTH
+    try:
+        value = parse_json_limited(raw, limit)
+    except JsonTooDeep:
+        return _deny(400, f"El JSON enviado supera la profundidad máxima de {limit} niveles.")
+    except ValueError:
+        return _deny(400, "El cuerpo de la solicitud no es un JSON válido.")
+    request._cached_json = (value, value)  # views read it with request.get_json()
     return None
 
 
+def _forced_change_block(endpoint: str | None) -> Response | None:
+    """While a password change is pending, allow only the account page, the password form,
+    logout and static assets."""
+    if endpoint in DASH_STATIC_ENDPOINTS or request.path in FORCED_CHANGE_PATHS:
+        return None
+    if endpoint in PAGE_ENDPOINTS:
+        return redirect("/cuenta?msg=forzada")
+    if endpoint == DASH_UPDATE:
+        body = request.get_json(force=True, silent=True) or {}
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        paths = [i.get("value") for i in _flat(inputs) if isinstance(i, dict) and i.get("property") == "pathname"]
+        if paths and all(p in FORCED_CHANGE_PATHS for p in paths):
+            return None
+    return _deny(403, FORCED_CHANGE_MESSAGE)
+
+
+def _flat(items) -> list:
+    out = []
+    for item in items if isinstance(items, list) else []:
+        out.extend(_flat(item) if isinstance(item, list) else [item])
+    return out
+
+
 def _after(response: Response) -> Response:
-    if request.endpoint in PAGE_ENDPOINTS:
+    if request.endpoint in PAGE_ENDPOINTS and response.status_code == 200:
         if g.get("page") is None and request.path not in ("/",):
             response.status_code = 404
         elif g.get("page_forbidden"):
@@ -145,7 +195,9 @@ def _after(response: Response) -> Response:
         # Dash's renderer echoes this cookie as the X-CSRFToken header of callback requests.
         response.set_cookie("_csrf_token", csrf_token(), samesite="Lax",
                             secure=current_app.extensions["ra_settings"].behind_tls, httponly=False)
-    return response
+    from auth import headers
+
+    return headers.apply(response)
 
 
 def init_app(app: Flask) -> None:
@@ -158,7 +210,9 @@ def init_app(app: Flask) -> None:
     def _access_denied(exc: AccessDenied):
         if _wants_json():
             return jsonify(error=exc.message, status=exc.status), exc.status
-        return Response(exc.message, status=exc.status, mimetype="text/plain")
+        from auth.errors import error_response
+
+        return error_response(exc.status, exc.message)
 
 
 def json_body_depth(value, limit: int) -> bool:
@@ -175,9 +229,16 @@ def json_body_depth(value, limit: int) -> bool:
     return False
 
 
+class JsonTooDeep(ValueError):
+    """A JSON document nested deeper than allowed."""
+
+
 def parse_json_limited(raw: bytes, limit: int):
-    """Decode JSON, refusing documents nested deeper than ``limit``."""
-    value = json.loads(raw)
+    """Decode JSON, refusing documents nested deeper than ``limit`` (``JsonTooDeep``, a ValueError)."""
+    try:
+        value = json.loads(raw)
+    except RecursionError:  # deeper than the interpreter's limit: certainly deeper than ``limit``
+        raise JsonTooDeep("JSON demasiado anidado") from None
     if json_body_depth(value, limit):
-        raise ValueError("JSON demasiado anidado")
+        raise JsonTooDeep("JSON demasiado anidado")
     return value

@@ -72,10 +72,17 @@ class CallbackPolicies:
 
     def __init__(self) -> None:
         self._by_output: dict[str, Policy] = {}
+        self._clientside: set[str] = set()
 
-    def register(self, output_key: str, policy: Policy) -> None:
-        """Record the policy of one callback."""
+    def register(self, output_key: str, policy: Policy, clientside: bool = False) -> None:
+        """Record the policy of one callback (``clientside``: it runs in the browser only)."""
         self._by_output[output_key] = policy
+        if clientside:
+            self._clientside.add(output_key)
+
+    def is_clientside(self, output_key: str) -> bool:
+        """True for browser-only callbacks (a server request for one is forged)."""
+        return output_key in self._clientside
 
     def get(self, output_key: str) -> Policy | None:
         """The policy of a callback, or None when it has none (denied)."""
@@ -107,4 +114,4 @@ def secure_clientside_callback(dash_app, policy: Policy, js: str, *args, **kwarg
     before = set(dash_app.callback_map)
     dash_app.clientside_callback(js, *args, **kwargs)
     for key in set(dash_app.callback_map) - before:
-        registry.register(key, policy)
+        registry.register(key, policy, clientside=True)

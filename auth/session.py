@@ -57,6 +57,12 @@ def current_actor() -> Actor:
     return Actor(user.id, user.username, user.role, user.company_id, user.supervised_company_id)
 
 
+def must_change_password() -> bool:
+    """True when the signed-in user still holds company-issued credentials (first login)."""
+    user = current_user
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "must_change_password", False))
+
+
 def csrf_token() -> str:
     """The session's CSRF token (created on first use)."""
     token = session.get("csrf")

@@ -1,7 +1,10 @@
 """Sign-in, sign-out and password change: plain form posts with CSRF tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, request, session
+import re
+from urllib.parse import quote
+
+from flask import Blueprint, redirect, request, session
 from flask_login import logout_user
 from sqlalchemy import func, select
 
@@ -17,49 +20,46 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 HOME_BY_ROLE = {"public": "/", "client": "/", "eg_client": "/", "sec": "/", "operator": "/", "supervisor": "/"}
 
 
-def _safe_next(value: str | None) -> str | None:
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+def safe_next(value: str | None) -> str | None:
+    """A same-site path to go back to after login, or None (no open redirects)."""
+    if value and len(value) <= 500 and re.fullmatch(r"/(?![/\\])[^\s\\\x00-\x1f\x7f]*", value):
         return value
     return None
 
 
-def _throttled(username: str) -> bool:
-    """Per-IP and per-account failure counters (the same for unknown accounts: no enumeration)."""
-    settings = current_app.extensions["ra_settings"]
-    store = current_app.extensions["ra_store"]
-    account = store.get(f"login-fail:u:{username.lower()}") or 0
-    ip = store.get(f"login-fail:ip:{client_ip()}") or 0
-    return account >= settings.login_max_failures or ip >= settings.login_max_failures * 4
-
-
-def _count_failure(username: str) -> None:
-    settings = current_app.extensions["ra_settings"]
-    store = current_app.extensions["ra_store"]
-    window = settings.login_lockout_minutes * 60
-    store.incr(f"login-fail:u:{username.lower()}", window)
-    store.incr(f"login-fail:ip:{client_ip()}", window)
+_safe_next = safe_next
 
 
 @bp.post("/login")
 @protect(PUBLIC)
 def login():
-    """Check credentials and start a fresh session."""
+    """Check credentials and start a fresh session.
+
+    Unknown accounts, wrong passwords and inactive accounts get the same redirect after the same
+    argon2 work; locked account names (existing or not) get the same lockout message.
+    """
+    from auth.throttle import throttle
+
+    limiter = throttle()
     next_url = _safe_next(request.form.get("next"))
-    suffix = f"&next={next_url}" if next_url else ""
+    suffix = f"&next={quote(next_url, safe='/')}" if next_url else ""
+    if not limiter.request_allowed(client_ip()):
+        return redirect(f"/login?error=limite{suffix}")
     if not csrf_valid(request.form.get("csrf_token")):
         return redirect(f"/login?error=csrf{suffix}")
     username = (request.form.get("username") or "").strip()[:64]
-    password = request.form.get("password") or ""
-    if _throttled(username):
+    password = (request.form.get("password") or "")[:256]
+    locked = limiter.locked_for(username, client_ip())
+    if locked:
         verify_password(None, password)  # same cost as a real check
-        return redirect(f"/login?error=bloqueo{suffix}")
+        return redirect(f"/login?error=bloqueo&min={max(1, -(-locked // 60))}{suffix}")
     db = get_session()
     user = db.scalar(select(User).where(func.lower(User.username) == username.lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        _count_failure(username)
+        limiter.failure(username, client_ip())
         return redirect(f"/login?error=1{suffix}")
-    current_app.extensions["ra_store"].delete(f"login-fail:u:{username.lower()}")
+    limiter.success(username)
     user.last_login_at = utcnow()
     start_session(user)
     record_access(db, current_actor(), "login", target="/auth/login", ip=client_ip())
@@ -90,7 +90,7 @@ def change_password():
     actor = current_actor()
     db = get_session()
     user = db.get(User, actor.user_id)
-    if not verify_password(user.password_hash, request.form.get("current") or ""):
+    if not verify_password(user.password_hash, (request.form.get("current") or "")[:256]):
         return redirect("/cuenta?msg=actual")
     new, new2 = request.form.get("new") or "", request.form.get("new2") or ""
     if new != new2:
@@ -98,8 +98,6 @@ def change_password():
     try:
         check_policy(new, user.username)
     except PasswordPolicyError as exc:
-        from urllib.parse import quote
-
         return redirect(f"/cuenta?politica={quote(str(exc))}")
     user.password_hash = hash_password(new)
     user.must_change_password = False

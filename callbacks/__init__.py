@@ -5,10 +5,21 @@ Each module exposes ``register(dash_app)`` and adds callbacks only through
 """
 from __future__ import annotations
 
+import importlib
+
+# One module per line: the registration order does not matter.
+MODULES = (
+    "router",
+    "report_actions",
+    "tokens",
+    "searches",
+    "exchange_tokens",
+    "network",
+    "realtime",
+)
+
 
 def register_all(dash_app) -> None:
     """Register every callback module on ``dash_app``."""
-    from callbacks import realtime, report_actions, router, searches, tokens
-
-    for module in (router, report_actions, tokens, searches, realtime):
-        module.register(dash_app)
+    for name in MODULES:
+        importlib.import_module(f"callbacks.{name}").register(dash_app)

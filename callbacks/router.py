@@ -7,7 +7,7 @@ from dash import Input, Output
 from flask import current_app
 
 from auth.policy import PUBLIC, secure_callback, secure_clientside_callback
-from auth.session import csrf_token, current_actor
+from auth.session import csrf_token, current_actor, must_change_password
 from components.shell import CONTENT, NAVBAR, PAGE_META, TITLE_SINK, URL, navbar
 from pages import errors
 
@@ -23,6 +23,9 @@ def render(pathname: str | None, search: str | None):
     if match is None:
         return errors.not_found(), bar, {"title": "No encontrada"}
     spec, params = match
+    if must_change_password() and spec.name != "account":
+        # First login with company-issued credentials: nothing else is usable until the change.
+        spec, params, search = registry.pages["account"], {}, "?msg=forzada"
     if not spec.policy.allows(actor.role):
         return errors.forbidden(), bar, {"title": "Acceso no permitido"}
     query = {k: v[-1] for k, v in parse_qs((search or "").lstrip("?")).items()}

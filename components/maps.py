@@ -21,8 +21,10 @@ def bounds(section: MapSection) -> list[list[float]] | None:
     if not pts:
         return None
     lons, lats = [p[0] for p in pts], [p[1] for p in pts]
-    pad = 0.002
-    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]
+    # Pad, and keep at least ~400 m of extent so a single point is shown with its surroundings.
+    pad_lon = max(0.002, (0.004 - (max(lons) - min(lons))) / 2)
+    pad_lat = max(0.002, (0.004 - (max(lats) - min(lats))) / 2)
+    return [[min(lats) - pad_lat, min(lons) - pad_lon], [max(lats) + pad_lat, max(lons) + pad_lon]]
 
 
 def _points(geom: dict):
@@ -59,7 +61,9 @@ def leaflet_map(section: MapSection, map_id: str) -> html.Div:
         hideout = {"color": layer.color, "radius": layer.radius, "weight": layer.weight,
                    "fillOpacity": layer.fill_opacity if layer.kind == "polygon" else 0.0}
         geo = dl.GeoJSON(data=data, id=f"{map_id}-layer-{i}", hideout=hideout,
-                         pointToLayer=_ns("point") if layer.kind == "point" else None, style=_ns("style"))
+                         pointToLayer=_ns("point") if layer.kind == "point" else None,
+                         # The style function would reset circle markers' fill (fillOpacity 0): lines/polygons only.
+                         style=_ns("style") if layer.kind != "point" else None)
         overlays.append(dl.Overlay(geo, name=layer.name, checked=True))
     children = [dl.LayersControl([dl.BaseLayer(dl.TileLayer(url=tiles, maxZoom=19, attribution="© OpenStreetMap"),
                                                name="Mapa web (requiere internet)", checked=True), *overlays]),

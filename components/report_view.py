@@ -8,7 +8,7 @@ from dash import dcc, html
 
 from components.maps import leaflet_map
 from components.shell import breadcrumb
-from reports.model import Chart, KeyValues, MapSection, Report, Table, Text
+from reports.model import Chart, KeyValues, Link, MapSection, Report, Table, Text
 
 PRINT_BUTTON = "report-print"
 PRINT_SINK = "report-print-sink"
@@ -29,9 +29,17 @@ def actions(report: Report) -> html.Div:
     ], className="view-actions no-print")
 
 
+def _value(v):
+    if not isinstance(v, Link):
+        return v
+    if v.download:
+        return html.A(str(v), href=v.href, download="")
+    return dcc.Link(str(v), href=v.href)
+
+
 def kv_table(section: KeyValues):
     """A label/value table."""
-    return html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(v)]) for k, v in section.items]),
+    return html.Table(html.Tbody([html.Tr([html.Th(k), html.Td(_value(v))]) for k, v in section.items]),
                       className="table table-sm kv-table mb-0")
 
 

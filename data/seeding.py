@@ -28,13 +28,16 @@ def seed(db: Database, profile_name: str = "demo", seed_value: int = 42, as_of: 
     started = time.perf_counter()
     frames = generate(get_profile(profile_name), seed_value, as_of, progress=lambda m: say(f"generando {m}"))
     say(f"generado en {time.perf_counter() - started:.1f} s; cargando")
+    # One transaction for everything (network, clients and accounts): a load killed halfway
+    # leaves the database exactly as it was.
     with db.engine.begin() as conn:
         counts = write_frames(conn, frames, progress=lambda name, n: say(f"cargado {name}: {n:,}".replace(",", ".")))
-    if demo_accounts:
-        from services.users import create_demo_accounts
+        if demo_accounts:
+            from services.users import create_demo_accounts
 
-        with db.session() as session:
-            created = create_demo_accounts(session)
+            with Session(bind=conn) as session:
+                created = create_demo_accounts(session)
+                session.flush()
             counts["users"] = len(created)
     with db.session() as session:
         from realtime.seed import seed_realtime  # OSINERGMIN real-time demo companies (issue 6)

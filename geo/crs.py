@@ -6,6 +6,7 @@ costs ~0.15 s (WGS84) to ~0.4 s (PSAD56/SAD69).
 """
 from __future__ import annotations
 
+import numbers
 from functools import lru_cache
 
 import numpy as np
@@ -45,6 +46,8 @@ class CrsError(ValueError):
 
 def epsg_for(datum: str, zone: str) -> int:
     """The EPSG code of a (datum, zone) pair, or ``CrsError``."""
+    if not isinstance(datum, str) or not isinstance(zone, str):
+        raise CrsError("Datum y huso deben ser texto.")
     try:
         return EPSG_BY_DATUM_ZONE[(datum.upper(), zone.upper())]
     except KeyError:
@@ -53,7 +56,9 @@ def epsg_for(datum: str, zone: str) -> int:
 
 def zone_for_lon(lon: float) -> str:
     """The southern-hemisphere UTM zone containing a longitude (Chile: 18S, 19S; Rapa Nui 12S)."""
-    return f"{int((lon + 180) // 6) + 1}S"
+    if isinstance(lon, bool) or not isinstance(lon, numbers.Real) or not -180.0 <= lon <= 180.0:  # refuses NaN
+        raise CrsError(f"Longitud fuera de rango: {lon!r}")
+    return f"{min(int((lon + 180) // 6) + 1, 60)}S"
 
 
 @lru_cache(maxsize=64)
@@ -63,14 +68,50 @@ def _transformer(src_epsg: int, dst_epsg: int) -> Transformer:
     return Transformer.from_crs(CRS.from_epsg(src_epsg), CRS.from_epsg(dst_epsg), always_xy=True)
 
 
+# UTM validity: false easting 500 km (a zone spans < 1,000 km), southern false northing 10,000 km.
+UTM_X_RANGE = (0.0, 1_000_000.0)
+UTM_Y_RANGE = (0.0, 10_000_000.0)
+
+
+def _is_scalar(value) -> bool:
+    return np.ndim(value) == 0
+
+
 def to_wgs84(x, y, datum: str, zone: str):
-    """Reproject UTM coordinates (scalars or arrays) of one datum/zone to (lon, lat) WGS84."""
-    return _transformer(epsg_for(datum, zone), 4326).transform(x, y)
+    """Reproject UTM coordinates (scalars or arrays) of one datum/zone to (lon, lat) WGS84.
+
+    Scalars outside the UTM range or non-finite raise ``CrsError``; arrays give NaN/inf there.
+    """
+    epsg = epsg_for(datum, zone)
+    if _is_scalar(x) and _is_scalar(y):
+        try:
+            xf, yf = float(x), float(y)
+        except (TypeError, ValueError):
+            raise CrsError("Las coordenadas deben ser números.") from None
+        if not (UTM_X_RANGE[0] < xf < UTM_X_RANGE[1] and UTM_Y_RANGE[0] < yf <= UTM_Y_RANGE[1]):
+            raise CrsError(f"Coordenadas UTM fuera de rango: E {x!r} N {y!r}")
+        lon, lat = _transformer(epsg, 4326).transform(xf, yf)
+        if not (np.isfinite(lon) and np.isfinite(lat)):
+            raise CrsError("Las coordenadas no se pueden transformar en ese datum y huso.")
+        return lon, lat
+    return _transformer(epsg, 4326).transform(x, y)
 
 
 def from_wgs84(lon, lat, datum: str, zone: str):
-    """Project (lon, lat) WGS84 into UTM x, y of ``datum``/``zone``."""
-    return _transformer(4326, epsg_for(datum, zone)).transform(lon, lat)
+    """Project (lon, lat) WGS84 into UTM x, y of ``datum``/``zone`` (``CrsError`` for invalid scalars)."""
+    epsg = epsg_for(datum, zone)
+    if _is_scalar(lon) and _is_scalar(lat):
+        try:
+            lonf, latf = float(lon), float(lat)
+        except (TypeError, ValueError):
+            raise CrsError("Las coordenadas deben ser números.") from None
+        if not (-180.0 <= lonf <= 180.0 and -90.0 <= latf <= 90.0):
+            raise CrsError(f"Longitud/latitud fuera de rango: {lon!r}, {lat!r}")
+        x, y = _transformer(4326, epsg).transform(lonf, latf)
+        if not (np.isfinite(x) and np.isfinite(y)):
+            raise CrsError("Las coordenadas no se pueden proyectar en ese datum y huso.")
+        return x, y
+    return _transformer(4326, epsg).transform(lon, lat)
 
 
 def frame_to_wgs84(x: np.ndarray, y: np.ndarray, datum: np.ndarray, zone: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,6 +1,8 @@
 """Sign-in page (Anexo 1 fig. 2): a plain HTML form posted to /auth/login."""
 from __future__ import annotations
 
+import re
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -10,13 +12,17 @@ from pages.registry import PageSpec
 
 ERRORS = {
     "1": "Usuario o clave incorrectos.",
-    "bloqueo": "Demasiados intentos fallidos. Espere unos minutos antes de volver a intentar.",
+    "bloqueo": "Demasiados intentos fallidos: por seguridad, el ingreso quedó bloqueado temporalmente. "
+               "Intente nuevamente en {min}.",
+    "limite": "Demasiadas solicitudes de ingreso desde su conexión. Espere un minuto antes de volver a intentar.",
     "csrf": "El formulario expiró. Vuelva a intentarlo.",
 }
 
 
 def _safe_next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else ""
+    from auth.views import safe_next
+
+    return safe_next(value) or ""
 
 
 def layout(query: dict | None = None):
@@ -28,7 +34,10 @@ def layout(query: dict | None = None):
     query = query or {}
     alerts = []
     if query.get("error") in ERRORS:
-        alerts.append(dbc.Alert(ERRORS[query["error"]], color="danger", id="login-error"))
+        minutes = query.get("min", "")
+        minutes = ("1 minuto" if minutes == "1" else f"{minutes} minutos") if re.fullmatch(r"[0-9]{1,4}", minutes) \
+            else "unos minutos"
+        alerts.append(dbc.Alert(ERRORS[query["error"]].format(min=minutes), color="danger", id="login-error"))
     if query.get("expirada"):
         alerts.append(dbc.Alert("Su sesión expiró por inactividad. Ingrese nuevamente.", color="warning"))
     if query.get("salida"):

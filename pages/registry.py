@@ -38,7 +38,9 @@ class PageRegistry:
         for page in pages:
             for path in (page.path, *page.extra_paths):
                 rules.append(Rule(path, endpoint=page.name))
-        self._map = Map(rules, strict_slashes=False)
+        from auth.inputs import BoundedIntConverter
+
+        self._map = Map(rules, strict_slashes=False, converters={"int": BoundedIntConverter})
 
     def match(self, path: str) -> tuple[PageSpec, dict] | None:
         """The page serving ``path`` and its path parameters, or None."""

@@ -81,6 +81,13 @@ def map_figure(section) -> go.Figure:
     mid = sum(lats) / len(lats) if lats else -33.0
     fig.update_layout(template="simple_white", height=section.height, margin=dict(l=10, r=10, t=10, b=10),
                       legend=dict(orientation="h", y=-0.02, yanchor="top"), separators=",.")
+    from components.maps import bounds
+
+    # Frame the assets like the interactive map does (the comuna base polygon may be much larger).
+    frame = bounds(section)
+    if frame:
+        fig.update_xaxes(range=[frame[0][1], frame[1][1]])
+        fig.update_yaxes(range=[frame[0][0], frame[1][0]], constrain="domain")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid)))
     return fig
@@ -90,6 +97,8 @@ def _lines(geom: dict):
     kind, coords = geom["type"], geom["coordinates"]
     if kind == "Point":
         return [[coords]]
+    if kind == "MultiPoint":
+        return [[c] for c in coords]
     if kind in ("LineString",):
         return [coords]
     if kind in ("MultiLineString", "Polygon"):

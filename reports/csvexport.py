@@ -41,7 +41,7 @@ def table_csv(table: Table) -> str:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.label for c in table.columns])
+    writer.writerow([safe_cell(c.label) for c in table.columns])
     for row in table.rows:
         writer.writerow([safe_cell(_raw(c, row)) for c in table.columns])
     return buffer.getvalue()

@@ -43,9 +43,19 @@ class Column:
         return self.kind in ("int", "number", "clp")
 
 
+class Link(str):
+    """A formatted value that links somewhere on the page (plain text in PDF, CSV and JSON ``value``)."""
+
+    def __new__(cls, text: str, href: str, download: bool = False):
+        obj = super().__new__(cls, text)
+        obj.href = href
+        obj.download = download  # a file: a plain anchor, not client-side navigation
+        return obj
+
+
 @dataclass
 class KeyValues:
-    """A two-column list of labelled values (already formatted strings)."""
+    """A two-column list of labelled values (already formatted strings; a ``Link`` renders as a link)."""
 
     title: str
     items: list[tuple[str, str]]
@@ -142,7 +152,8 @@ class Report:
         for s in self.sections:
             if isinstance(s, KeyValues):
                 out["sections"].append({"type": "key_values", "key": s.key, "title": s.title,
-                                        "items": [{"label": k, "value": v} for k, v in s.items]})
+                                        "items": [{"label": k, "value": str(v), **({"href": v.href} if isinstance(v, Link) else {})}
+                                                  for k, v in s.items]})
             elif isinstance(s, Table):
                 out["sections"].append({"type": "table", "key": s.key, "title": s.title, "total": s.total,
                                         "columns": [{"key": c.key, "label": c.label, "kind": c.kind} for c in s.columns],

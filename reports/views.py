@@ -41,7 +41,7 @@ _RESERVED = {"tabla", "_"}
 
 def int_param(text: str) -> int:
     """A positive integer parameter."""
-    if not re.fullmatch(r"\d{1,12}", text or ""):
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{1,12}", text):
         raise ValueError("debe ser un entero positivo")
     return int(text)
 
@@ -50,7 +50,7 @@ def str_param(max_len: int = 80) -> Callable[[str], str]:
     """A bounded, trimmed string parameter."""
 
     def convert(text: str) -> str:
-        text = (text or "").strip()
+        text = (text if isinstance(text, str) else "").strip()
         if not text or len(text) > max_len:
             raise ValueError(f"debe tener entre 1 y {max_len} caracteres")
         return text
@@ -60,8 +60,10 @@ def str_param(max_len: int = 80) -> Callable[[str], str]:
 
 def month_param(text: str) -> dt.date:
     """A ``YYYY-MM`` month parameter."""
+    if not isinstance(text, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", text.strip()):
+        raise ValueError("debe tener el formato AAAA-MM")
     try:
-        return dt.datetime.strptime(text, "%Y-%m").date()
+        return dt.datetime.strptime(text.strip(), "%Y-%m").date()
     except (TypeError, ValueError):
         raise ValueError("debe tener el formato AAAA-MM") from None
 
@@ -152,7 +154,9 @@ def _register_routes(spec: ViewSpec) -> None:
         try:
             data = report_pdf(report)
         except PdfError as exc:
-            return jsonify(error=str(exc), status=500), 500
+            from auth.errors import error_response
+
+            return error_response(500, str(exc), "No se pudo generar el PDF")
         return Response(data, mimetype="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{spec.name}.pdf"',
                                  "Cache-Control": "no-store"})

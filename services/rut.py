@@ -17,19 +17,25 @@ def normalize_rut(text: str) -> str:
         raise RutError("El RUT no tiene un formato válido (ejemplo: 12.345.678-5).")
     try:
         compact = stdnum_rut.validate(text)
-    except ValidationError:
+    except (ValidationError, ValueError):
         raise RutError("El RUT no es válido: revise el dígito verificador.") from None
+    if int(compact[:-1]) == 0:
+        raise RutError("El RUT no es válido.")
     return f"{int(compact[:-1])}-{compact[-1].upper()}"
 
 
 def format_rut(normalized: str) -> str:
-    """``12345678-5`` -> ``12.345.678-5``."""
+    """``12345678-5`` -> ``12.345.678-5`` (``RutError`` for anything not normalised)."""
+    if not isinstance(normalized, str) or not re.fullmatch(r"[0-9]{1,9}-[0-9K]", normalized):
+        raise RutError("El RUT no está normalizado (ejemplo: 12345678-5).")
     body, dv = normalized.split("-")
     return f"{int(body):,}".replace(",", ".") + f"-{dv}"
 
 
 def check_digit(body: int) -> str:
     """The check digit of a RUT body (modulo 11)."""
+    if isinstance(body, bool) or not isinstance(body, int) or not 0 < body < 10**9:
+        raise RutError("El cuerpo del RUT debe ser un entero positivo.")
     return stdnum_rut.calc_check_digit(str(body))
 
 

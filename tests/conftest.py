@@ -118,7 +118,10 @@ def template_url(backend):
 def make_app(url: str, **overrides):
     from app import create_app
 
-    return create_app({"env": "test", "database_url": url, "secret_key": "test-secret-" + "x" * 32, **overrides},
+    # Many tests sign in from the same test-client address: a generous login rate (the throttle's
+    # own tests set strict limits explicitly).
+    return create_app({"env": "test", "database_url": url, "secret_key": "test-secret-" + "x" * 32,
+                       "login_rate_per_ip": "10000 per minute", "login_ip_max_failures": 10000, **overrides},
                       environ={})
 
 

@@ -1,0 +1,384 @@
+"""The bulk engine behind initial loads and daily deltas: insert/update/delete by natural key.
+
+Operations on the same key are first folded into one net operation (insert+update -> insert...).
+Then inserts and updates run entity by entity parents first, deletes children first, each as one
+executemany statement, so a batch costs a few statements per entity rather than one per row.
+References are resolved inside the company only, so a company can never reach another's rows.
+Any problem is collected as an itemised error and the caller's transaction is rolled back.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from data.models import ChangeLog, Comuna, utcnow
+from exchange.codec import KeyIndex, RecordValueError, from_json, scoped
+from exchange.entities import BY_NAME, ENTITIES, ORDER, Entity, derive, referencing
+from exchange.schemas import field_column
+
+CHUNK = 5000
+MAX_ERRORS = 200
+
+
+@dataclass
+class Operation:
+    """One insert/update/delete of a record identified by its natural key."""
+
+    entity: str
+    op: str
+    key: dict
+    data: dict | None = None
+    index: int = 0  # position in the submitted batch (for error messages)
+
+    @property
+    def key_tuple(self) -> tuple:
+        """The key values in the entity's key order."""
+        return tuple(self.key[k] for k in BY_NAME[self.entity].key)
+
+
+class ApplyError(Exception):
+    """The operations cannot be applied; ``errors`` itemises why (nothing was written)."""
+
+    def __init__(self, errors: list[dict], status: int = 422):
+        super().__init__(f"{len(errors)} errores")
+        self.errors, self.status = errors, status
+
+
+@dataclass
+class Result:
+    """What was applied: counts per entity and op, and the change-log id range written."""
+
+    counts: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))
+    changes: int = 0
+    first_change_id: int | None = None
+    last_change_id: int | None = None
+
+
+def fold(ops: list[Operation], errors: list[dict]) -> list[Operation]:
+    """Net effect per (entity, key), in first-seen order; impossible sequences become errors."""
+    net: dict[tuple, Operation] = {}
+    for op in ops:
+        slot = (op.entity, op.key_tuple)
+        prev = net.get(slot)
+        if prev is None:
+            net[slot] = Operation(op.entity, op.op, op.key, dict(op.data or {}) if op.op != "delete" else None, op.index)
+            continue
+        combo = (prev.op, op.op)
+        if prev.op in ("insert", "update", "replace") and op.op == "update":
+            prev.data.update(op.data or {})
+        elif combo in (("update", "delete"), ("replace", "delete")):
+            prev.op, prev.data = "delete", None
+        elif combo == ("insert", "delete"):
+            prev.op, prev.data = "noop", None
+        elif combo == ("delete", "insert"):
+            prev.op, prev.data = "replace", dict(op.data or {})
+        elif combo == ("noop", "insert"):
+            prev.op, prev.data = "insert", dict(op.data or {})
+        else:
+            errors.append(_err(op, "", f"operación '{op.op}' incompatible con una '{prev.op}' anterior sobre la "
+                                       "misma clave en el mismo lote"))
+    return [o for o in net.values() if o.op != "noop"]
+
+
+def _err(op: Operation, field_name: str, reason: str) -> dict:
+    return {"operation": op.index, "entity": op.entity, "key": op.key, "field": field_name, "reason": reason}
+
+
+class Applier:
+    """Applies folded operations for one company inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, company_id: int, source: str, actor: str,
+                 progress: Callable[[str, int], None] | None = None):
+        self.conn, self.company_id, self.source, self.actor = conn, company_id, source[:60], actor[:64]
+        self.index = KeyIndex(conn, company_id)
+        self.errors: list[dict] = []
+        self.result = Result()
+        self.progress = progress or (lambda _name, _n: None)
+        self._comunas: set[str] | None = None
+        self._log: list[dict] = []
+
+    # --- public -------------------------------------------------------------------------------
+    def run(self, ops: list[Operation]) -> Result:
+        """Apply ``ops`` (raises ApplyError with every problem found; the caller rolls back)."""
+        for op in ops:
+            self.result.counts[op.entity][op.op] += 1
+        net = fold(ops, self.errors)
+        by_entity: dict[str, list[Operation]] = defaultdict(list)
+        for op in net:
+            by_entity[op.entity].append(op)
+        try:
+            for ent in ENTITIES:
+                todo = by_entity.get(ent.name, [])
+                if todo:
+                    self._upserts(ent, [o for o in todo if o.op != "delete"])
+            for ent in reversed(ENTITIES):
+                todo = [o for o in by_entity.get(ent.name, []) if o.op == "delete"]
+                if todo:
+                    self._deletes(ent, todo)
+            if self.errors:
+                raise ApplyError(self.errors[:MAX_ERRORS])
+            self._write_log()
+        except IntegrityError as exc:
+            raise ApplyError([{"operation": None, "entity": None, "key": None, "field": "",
+                               "reason": "restricción de integridad de la base de datos: "
+                                         + str(exc.orig).splitlines()[0][:200]}], 409) from None
+        self.result.counts = {e: dict(c) for e, c in self.result.counts.items()}
+        return self.result
+
+    # --- resolution ---------------------------------------------------------------------------
+    def _row_values(self, ent: Entity, op: Operation, fields: dict, partial: bool) -> dict | None:
+        """Column values for ``fields`` (refs resolved to ids); None when an error was recorded."""
+        values: dict = {}
+        ok = True
+        for ref in ent.refs:
+            present = [f for f in ref.fields if f in fields]
+            if not present:
+                continue
+            if len(present) != len(ref.fields):
+                missing = [f for f in ref.fields if f not in fields]
+                self.errors.append(_err(op, missing[0], f"debe indicarse junto con {', '.join(present)}"))
+                ok = False
+                continue
+            key = tuple(fields[f] for f in ref.fields)
+            if any(v is None for v in key):  # e.g. a feeder without a power transformer
+                values[ref.column] = None
+                continue
+            target_id = self.index.id_of(ref.target, key)
+            if target_id is None and not ref.soft:
+                self.errors.append(_err(op, ref.fields[-1], f"referencia inexistente: {ref.target} "
+                                        f"{dict(zip(BY_NAME[ref.target].key, key))} no existe en esta empresa"))
+                ok = False
+            values[ref.column] = target_id
+        for name in ent.plain_columns:
+            if name not in fields:
+                continue
+            try:
+                values[name] = from_json(ent.table.c[name], fields[name])
+            except RecordValueError as exc:
+                self.errors.append(_err(op, name, str(exc)))
+                ok = False
+            if name == "comuna_code" and fields[name] is not None and fields[name] not in self.comunas():
+                self.errors.append(_err(op, name, f"comuna desconocida: {fields[name]}"))
+                ok = False
+        if not partial:
+            derive(ent, values)
+        return values if ok else None
+
+    def comunas(self) -> set[str]:
+        """Official comuna codes (reference data)."""
+        if self._comunas is None:
+            self._comunas = set(self.conn.scalars(select(Comuna.code)))
+        return self._comunas
+
+    def _identity(self, ent: Entity, op: Operation) -> dict | None:
+        """The key columns of ``op`` as stored (refs in the key resolved to ids)."""
+        values = self._row_values(ent, op, op.key, partial=True)
+        if values is None:
+            return None
+        if any(v is None for v in values.values()):
+            return None
+        return values
+
+    def _existing(self, ent: Entity, identities: list[dict]) -> set[tuple]:
+        """Which identities already exist (for tables without a surrogate id)."""
+        if not identities:
+            return set()
+        cols = list(identities[0])
+        table = ent.table
+        parent_col = ent.scope_ref.column
+        found: set[tuple] = set()
+        parents = sorted({i[parent_col] for i in identities})
+        for start in range(0, len(parents), CHUNK):
+            stmt = select(*(table.c[c] for c in cols)).where(table.c[parent_col].in_(parents[start:start + CHUNK]))
+            found.update(tuple(_cmp(v) for v in row) for row in self.conn.execute(stmt))
+        return found
+
+    # --- writes -------------------------------------------------------------------------------
+    def _upserts(self, ent: Entity, ops: list[Operation]) -> None:
+        if not ops:
+            return
+        table = ent.table
+        inserts, updates = [], []
+        identities = []
+        for op in ops:
+            ident = self._identity(ent, op)
+            if ident is None:
+                continue  # the unresolved reference was recorded by _identity
+            identities.append((op, ident))
+        if ent.has_id:
+            existing_ids = {op.index: self.index.id_of(ent.name, op.key_tuple) for op, _ in identities}
+        else:
+            present = self._existing(ent, [i for _, i in identities])
+        for op, ident in identities:
+            exists = existing_ids[op.index] is not None if ent.has_id else \
+                tuple(_cmp(v) for v in ident.values()) in present
+            if op.op == "insert" and exists:
+                self.errors.append(_err(op, "", "ya existe un registro con esta clave (use update)"))
+                continue
+            if op.op in ("update", "replace") and not exists:
+                self.errors.append(_err(op, "", "no existe un registro con esta clave"))
+                continue
+            if op.op == "replace":
+                op.op = "update"  # delete+insert of the same key: a full update keeps the row's references
+            if op.op == "insert":
+                missing = [f for f in ent.data_fields if f not in (op.data or {})]
+                if missing:
+                    self.errors.append(_err(op, missing[0], "campo obligatorio ausente"))
+                    continue
+            values = self._row_values(ent, op, op.data or {}, partial=op.op == "update")
+            if values is None:
+                continue
+            if op.op == "insert":
+                row = {**values, **ident}
+                if ent.company_scoped:
+                    row["company_id"] = self.company_id
+                inserts.append((op, row))
+            else:
+                updates.append((op, ident, values, existing_ids.get(op.index) if ent.has_id else None))
+        if self.errors:
+            return  # keep validating other entities, but write nothing more
+        for start in range(0, len(inserts), CHUNK):
+            self.conn.execute(insert(table), [row for _, row in inserts[start:start + CHUNK]])
+        if inserts:
+            self.progress(ent.name, len(inserts))
+        self._apply_updates(ent, updates)
+        if inserts or updates:
+            self.index.invalidate(ent.name)
+        for op, _row in inserts:
+            self._log_change(ent, op, "insert")
+        for op, *_ in updates:
+            self._log_change(ent, op, "update")
+
+    def _apply_updates(self, ent: Entity, updates: list) -> None:
+        table = ent.table
+        groups: dict[tuple, list] = defaultdict(list)
+        for op, ident, values, row_id in updates:
+            where = {"id": row_id} if ent.has_id else ident
+            groups[(tuple(sorted(values)), tuple(sorted(where)))].append({**{f"v_{k}": v for k, v in values.items()},
+                                                                          **{f"k_{k}": v for k, v in where.items()}})
+        for (cols, where_cols), params in groups.items():
+            stmt = update(table).values({c: bindparam(f"v_{c}") for c in cols})
+            for c in where_cols:
+                stmt = stmt.where(table.c[c] == bindparam(f"k_{c}"))
+            for start in range(0, len(params), CHUNK):
+                self.conn.execute(stmt, params[start:start + CHUNK])
+        if ent.derived and updates:
+            self._refresh_derived(ent, [row_id for *_, row_id in updates])
+        if updates:
+            self.progress(ent.name, len(updates))
+
+    def _refresh_derived(self, ent: Entity, ids: list[int]) -> None:
+        table = ent.table
+        rows = []
+        for start in range(0, len(ids), CHUNK):
+            stmt = select(table.c.id, table.c.name, table.c.address).where(table.c.id.in_(ids[start:start + CHUNK]))
+            for row in self.conn.execute(stmt):
+                rows.append({"k_id": row.id, **{f"v_{k}": v for k, v in derive(ent, dict(row._mapping)).items()
+                                                 if k in ent.derived}})
+        if rows:
+            stmt = update(table).where(table.c.id == bindparam("k_id")).values(
+                {c: bindparam(f"v_{c}") for c in ent.derived})
+            self.conn.execute(stmt, rows)
+
+    def _deletes(self, ent: Entity, ops: list[Operation]) -> None:
+        table = ent.table
+        targets = []
+        for op in ops:
+            ident = self._identity(ent, op)
+            row_id = self.index.id_of(ent.name, op.key_tuple) if ent.has_id and ident is not None else None
+            if ident is None or (ent.has_id and row_id is None):
+                self.errors.append(_err(op, "", "no existe un registro con esta clave en esta empresa"))
+                continue
+            targets.append((op, ident, row_id))
+        if not ent.has_id:
+            present = self._existing(ent, [i for _, i, _ in targets])
+            for op, ident, _ in targets:
+                if tuple(_cmp(v) for v in ident.values()) not in present:
+                    self.errors.append(_err(op, "", "no existe un registro con esta clave en esta empresa"))
+        if self.errors:
+            return
+        if ent.has_id:
+            ids = [row_id for *_, row_id in targets]
+            self._check_references(ent, targets, ids)
+            if self.errors:
+                return
+            for start in range(0, len(ids), CHUNK):
+                self.conn.execute(delete(table).where(table.c.id.in_(ids[start:start + CHUNK])))
+            self.index.invalidate(ent.name)
+        else:
+            groups: dict[tuple, list] = defaultdict(list)
+            for _, ident, _ in targets:
+                groups[tuple(sorted(ident))].append({f"k_{k}": v for k, v in ident.items()})
+            for cols, params in groups.items():
+                stmt = delete(table)
+                for c in cols:
+                    stmt = stmt.where(table.c[c] == bindparam(f"k_{c}"))
+                self.conn.execute(stmt, params)
+        self.progress(ent.name, len(targets))
+        for op, *_ in targets:
+            self._log_change(ent, op, "delete")
+
+    def _check_references(self, ent: Entity, targets: list, ids: list[int]) -> None:
+        """Refuse deleting rows still referenced by rows that stay (children are deleted first)."""
+        by_id = {row_id: op for op, _, row_id in targets}
+        for other, ref in referencing(ent.name):
+            column = other.table.c[ref.column]
+            for start in range(0, len(ids), CHUNK):
+                part = ids[start:start + CHUNK]
+                stmt = select(column).where(column.in_(part)).distinct().limit(MAX_ERRORS)
+                for (row_id,) in self.conn.execute(stmt):
+                    count = self.conn.scalar(scoped(other, select(_count()).select_from(other.table)
+                                                    .where(column == row_id), self.company_id)) or 0
+                    self.errors.append(_err(by_id[row_id], "", f"no se puede eliminar: aún lo referencian {count} "
+                                            f"registro(s) de {other.name}; elimínelos o reasígnelos en el mismo lote"))
+
+    # --- change log ---------------------------------------------------------------------------
+    def _log_change(self, ent: Entity, op: Operation, kind: str) -> None:
+        self._log.append({"company_id": self.company_id, "entity": ent.name, "op": kind,
+                          "key": json.dumps(list(op.key_tuple), ensure_ascii=False, separators=(",", ":"))[:120],
+                          "data": op.data if kind != "delete" else None, "source": self.source, "actor": self.actor,
+                          "at": utcnow()})
+
+    def _write_log(self) -> None:
+        table = ChangeLog.__table__
+        last = self.conn.scalar(select(table.c.id).order_by(table.c.id.desc()).limit(1)) or 0
+        for start in range(0, len(self._log), CHUNK):
+            self.conn.execute(insert(table), self._log[start:start + CHUNK])
+        self.result.changes = len(self._log)
+        if self._log:
+            ids = self.conn.execute(select(table.c.id).where(table.c.id > last, table.c.source == self.source,
+                                                             table.c.company_id == self.company_id)
+                                    .order_by(table.c.id)).scalars().all()
+            self.result.first_change_id, self.result.last_change_id = ids[0], ids[-1]
+
+
+def _count():
+    from sqlalchemy import func
+
+    return func.count()
+
+
+def _cmp(value):
+    """Comparable form of a key value read back from the database (dates and datetimes as text)."""
+    from exchange.codec import to_json
+
+    return to_json(value)
+
+
+def apply_operations(conn: Connection, company_id: int, ops: list[Operation], source: str, actor: str,
+                     progress: Callable[[str, int], None] | None = None) -> Result:
+    """Apply ``ops`` for one company in the caller's transaction (ApplyError when anything is wrong)."""
+    return Applier(conn, company_id, source, actor, progress).run(ops)
+
+
+def sort_key(op: Operation) -> tuple:
+    """Dependency order of an operation (parents first)."""
+    return ORDER[op.entity], op.index
+
+
+__all__ = ["ApplyError", "Operation", "Result", "apply_operations", "field_column"]
