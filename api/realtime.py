@@ -63,7 +63,7 @@ def _maybe_sweep(session) -> None:
            examples={"lote": {"message_id": "TSU-20261123-000001", "readings": [
                {"code": "TSU_EC01_PT_IN", "ts": "2026-11-23T10:00:00-05:00", "value": 98.4, "quality": 0},
                {"code": "TSU_EC01_XV_IN", "ts": "2026-11-23T10:00:00-05:00", "state": "10", "quality": 0}]}})
-def post_batch():
+def rt_post_batch():
     """Ingest one batch of the token's company; a repeated message id stores nothing twice."""
     from realtime.ingest import BatchError, ingest_batch
 
@@ -87,7 +87,7 @@ def post_batch():
            request_schema={"type": "object", "required": ["kind"], "properties": {
                "kind": {"enum": ["connected", "disconnected"]}, "detail": {"type": "string", "maxLength": 300}}},
            response_schema={"type": "object", "properties": {"recorded": {"type": "boolean"}}})
-def post_event():
+def rt_post_event():
     """Record a link event of the token's company."""
     from realtime.ingest import record_connection
 
@@ -106,7 +106,7 @@ def post_event():
            parameters=[*PAGE_PARAMETERS, {"name": "nature", "in": "query", "schema": {"type": "string"}},
                        {"name": "company", "in": "query", "schema": {"type": "string"}}],
            response_schema={"type": "object", "properties": {"items": {"type": "array"}, "total": {"type": "integer"}}})
-def get_log():
+def rt_get_log():
     """Paged LOG entries, newest first."""
     from realtime import log
     from realtime.registry import company_by_code
@@ -124,7 +124,7 @@ def get_log():
 @api_route("/realtime/status", policy=CSO_OR_COMPANY, tags=("tiempo real",),
            summary="Estado en vivo por empresa (normal, alarma, incierto, sin datos, sin comunicación)",
            response_schema={"type": "object", "properties": {"companies": {"type": "array"}}})
-def get_status():
+def rt_get_status():
     """Live status of the visible companies."""
     from realtime.registry import visible_companies
     from realtime.status import company_status
@@ -144,13 +144,13 @@ def get_status():
            summary="Índice de disponibilidad de un semestre (periodo de control) con umbral por etapa",
            parameters=[{"name": "semester", "in": "query", "schema": {"type": "string", "example": "2026-2"}}],
            response_schema={"type": "object"})
-def get_availability():
+def rt_get_availability(code: str):
     """The availability index of one company and semester."""
     from realtime.availability import parse_semester, semester_availability
     from realtime.registry import company_by_code
 
     session = get_session()
-    company = company_by_code(session, current_actor(), request.view_args["code"])
+    company = company_by_code(session, current_actor(), code)
     now = _clock().now()
     year, half = parse_semester(query_param("semester", max_len=7), now)
     rep = semester_availability(session, company, year, half, now)
@@ -166,7 +166,7 @@ def get_availability():
            summary="Reconoce una alarma (registra quién y cuándo)",
            response_schema={"type": "object", "properties": {"acknowledged_by": {"type": "string"},
                                                              "acknowledged_at": {"type": "string"}}})
-def ack_alarm(alarm_id: int):
+def rt_ack_alarm(alarm_id: int):
     """Acknowledge an alarm."""
     from realtime.alarms import acknowledge
 
@@ -183,7 +183,7 @@ def ack_alarm(alarm_id: int):
                "activation_date": {"type": "string", "format": "date"},
                "protocols": {"type": "array", "items": {"type": "string"}}, "on_corporate_network": {"type": "boolean"}}},
            response_schema={"type": "object", "properties": {"id": {"type": "integer"}, "status": {"type": "string"}}})
-def post_connection_form():
+def rt_post_connection_form():
     """Submit the Appendix A form of the token's company."""
     from realtime import forms
 
