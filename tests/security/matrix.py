@@ -7,7 +7,8 @@ exists), then checks every entry for every user below.
 How to add an entry
 -------------------
 * A page: ``PAGES["/red/alimentador/<int:feeder_id>"] = Page(NETWORK, path="/red/alimentador/{feeder}")``
-  (the key is the PageSpec path; ``path`` is a concrete URL, ``{name}`` is filled from ``ids``).
+  (the key is the PageSpec path; ``path`` is a concrete URL, ``{name}`` is filled from ``ids``;
+  ``not_found``: allowed roles' users outside the object's scope, who must get "not found").
 * A route: ``ROUTES[("POST", "/api/v1/intercambio/deltas")] = Case((), tokens=("exchange_x",), json={...})``
   (key: method and url_map rule). ``allow``: users who get in; ``deny``: per-user status when
   not 401/403 (e.g. 404 for another client's supply); ``tokens``: API tokens that get in.
@@ -71,6 +72,9 @@ class Page:
 
     allow: tuple[str, ...]
     path: str | None = None
+    # Users the page's policy lets in whose data scope excludes this object: the router must answer
+    # "not found" (as for a missing object) instead of the page.
+    not_found: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,8 +129,10 @@ PAGES: dict[str, Page] = {
     "/red/vnr": Page(NETWORK),
     # Clients: the role opens the page; the supply's scope is checked by the services (see client routes).
     "/mis-suministros": Page(HOLDERS),
-    "/cliente/<int:client_id>": Page(CLIENT_A + HOLDERS[1:] + ("operador_cem",), path="/cliente/{client_a}"),
-    "/cliente-eg/<int:client_id>": Page(CLIENT_EG + HOLDERS[:2] + ("operador_cem",), path="/cliente-eg/{client_eg}"),
+    "/cliente/<int:client_id>": Page(CLIENT_A + tuple(NOT_CLIENT_A), path="/cliente/{client_a}",
+                                     not_found=tuple(NOT_CLIENT_A)),
+    "/cliente-eg/<int:client_id>": Page(CLIENT_EG + tuple(NOT_CLIENT_EG), path="/cliente-eg/{client_eg}",
+                                        not_found=tuple(NOT_CLIENT_EG)),
     # SEC and companies.
     "/sec/clientes": Page(SEC_AND_OPERATORS),
     "/sec/auditoria": Page(("sec",)),
@@ -301,7 +307,9 @@ ROUTES.update({
 })
 ROUTES.update(view_routes("sec-clientes", SEC_AND_OPERATORS))
 ROUTES.update(view_routes("sec-auditoria", ("sec",), table="accesos"))
-ROUTES.update(view_routes("intercambio", SEC_AND_OPERATORS, table="lotes"))
+# Company X's exchange status: SEC and X's operators; Y's operators are told it does not exist.
+ROUTES.update(view_routes("intercambio", ("sec", "operador_dea"), query="empresa={company_x_code}", table="lotes",
+                          deny={"operador_cem": 404}))
 
 # -- capacity (issue 7) ------------------------------------------------------------------------
 # A point query by client number: the holder, the company's operators and SEC; for anyone else the

@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from auth.guard import DASH_UPDATE, PAGE_ENDPOINTS
+from auth.scope import NotFound
 from services.eg import DOCUMENT_KINDS
 from tests.security.conftest import csrf_of
 from tests.security.matrix import (CALLBACKS, PAGES, ROLE_OF, ROUTER_KEY, ROUTES, TOKENS, USERS, Callback, Case,
                                    Clientside)
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
+NOT_FOUND_TEXT = NotFound().message  # what a page says for an object outside the user's scope
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -210,6 +212,9 @@ def test_page_matrix(spec_path, clients, ids):
                 problems.append(f"{user}: full load expected 200, got {full.status_code}")
             if refused:
                 problems.append(f"{user}: router refused an allowed page")
+            if (NOT_FOUND_TEXT in content) != (user in page.not_found):
+                problems.append(f"{user}: router {'did not answer' if user in page.not_found else 'answered'} "
+                                "'not found'")
         else:
             expected = "login" if user == "anonymous" else 403
             got = "login" if _is_login_redirect(full) else full.status_code
