@@ -7,6 +7,7 @@ PORT ?= 8050
 WORKERS ?= 2
 DATABASE_URL ?= sqlite:///$(CURDIR)/instance/redabierta.db
 PYTEST_ARGS ?=
+SIMULATE ?= 1
 export DATABASE_URL
 
 .PHONY: setup system-deps run serve test test-sqlite test-postgres bench clean
@@ -49,7 +50,14 @@ run: setup instance/secret_key
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask --app app db upgrade
 	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/flask --app app seed --if-empty
 	@echo "Red Abierta en http://$(HOST):$(PORT)  (cuentas de demostración en README.md)"
-	SECRET_KEY=$$(cat instance/secret_key) $(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
+	@# SIMULATE=1: the real-time control-room simulator feeds the HTTP ingest in the background (no broker needed).
+	export SECRET_KEY=$$(cat instance/secret_key); \
+	if [ "$(SIMULATE)" = 1 ]; then \
+	  $(BIN)/flask --app app realtime simulate --url http://$(HOST):$(PORT) --interval 5 > instance/simulator.log 2>&1 & \
+	  SIM=$$!; trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
+	  echo "Simulador de tiempo real en segundo plano (instance/simulator.log)"; \
+	fi; \
+	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
 	  --access-logfile - --timeout 120 'app:server'
 
 ## The whole suite: SQLite (everything, including browser tests), then PostgreSQL.

@@ -57,6 +57,9 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
     server.register_blueprint(geo_files_bp)
 
     report_views.init_app(server)
+    from realtime import init_app as init_realtime
+
+    init_realtime(server)
 
     from pages import all_pages
     from pages.registry import PageRegistry
@@ -147,5 +150,8 @@ def __getattr__(name: str):
     if name == "server":
         global server
         server = create_app()
+        from realtime import autostart
+
+        autostart(server)  # the MQTT ingest runs only in served processes (settings.mqtt_url)
         return server
     raise AttributeError(name)

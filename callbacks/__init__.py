@@ -16,6 +16,7 @@ MODULES = (
     "exchange_tokens",
     "network",
     "capacity",
+    "realtime",
 )
 
 

@@ -39,6 +39,12 @@ def seed(db: Database, profile_name: str = "demo", seed_value: int = 42, as_of: 
                 created = create_demo_accounts(session)
                 session.flush()
             counts["users"] = len(created)
+    with db.session() as session:
+        from realtime.seed import seed_realtime  # OSINERGMIN real-time demo companies (issue 6)
+
+        # Real-time history ends "now" for the live demo; an explicit as_of anchors it (deterministic seeds).
+        anchor = None if as_of is None else dt.datetime.combine(as_of, dt.time(12), dt.timezone.utc)
+        counts.update(seed_realtime(session, anchor))
     say(f"listo en {time.perf_counter() - started:.1f} s")
     return counts
 

@@ -1,4 +1,4 @@
-"""Coordinate reference systems used by Chilean distribution companies.
+"""Coordinate reference systems used by Chilean distribution companies (and Peru's WGS84 UTM zones).
 
 Locations are stored as recorded (x, y, datum, zone) and reprojected here on the way out.
 Transformers are cached per (datum, zone): building one costs ~ms, using one on 1M points
@@ -17,6 +17,8 @@ EPSG_BY_DATUM_ZONE: dict[tuple[str, str], int] = {
     ("WGS84", "18S"): 32718,
     ("WGS84", "19S"): 32719,
     ("WGS84", "12S"): 32712,
+    # Peru (OSINERGMIN real-time installations, Art. 4.2): WGS84 UTM 17S/18S/19S.
+    ("WGS84", "17S"): 32717,
     ("SIRGAS2002", "18S"): 5362,
     ("SIRGAS2002", "19S"): 5361,
     ("SIRGAS2016", "18S"): 9154,
@@ -35,6 +37,7 @@ DATUM_LABELS = {
     "SAD69": "SAD69",
 }
 ZONES = ("18S", "19S", "12S")
+PERU_ZONES = ("17S", "18S", "19S")
 
 
 class CrsError(ValueError):

@@ -22,9 +22,8 @@ MODULES = (
     "sec_audit",
     "exchange_status",
     "exchange_tokens",
-    "network_search",
-    "network_views",
     "capacity",
+    "realtime",
     "errors",
 )
 

@@ -189,7 +189,8 @@ class AuthActions:
         with self.client.session_transaction() as sess:
             token = sess.get("csrf", "")
         body = {"output": output, "outputs": _outputs(output), "inputs": inputs, "state": state or [],
-                "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs[:1]]}
+                # A pattern-matching (ALL) input is a list of dicts: nothing changed unless told.
+                "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in inputs[:1] if isinstance(i, dict)]}
         return self.client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
 
 

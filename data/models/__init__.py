@@ -48,6 +48,7 @@ from data.models.realtime import (  # noqa: F401
     RtInstallation,
     RtLogEntry,
     Sample,
+    TransferCoverage,
     SampleRollup,
     Signal,
     SupervisedCompany,

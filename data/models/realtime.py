@@ -55,6 +55,8 @@ class Signal(Base):
     is_flow: Mapped[bool] = mapped_column(Boolean, default=False)
     is_emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     under_maintenance: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Last receipt of any update, also when the deadband kept it out of rt_samples ("Incierto" watch).
+    last_received_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime(timezone=True))
 
 
 class Sample(Base):
@@ -153,3 +155,18 @@ class RtLogEntry(Base):
     nature: Mapped[str] = mapped_column(String(24))  # dataset | connection | validation | latency
     message: Mapped[str] = mapped_column(Text)
     detail: Mapped[Optional[dict]] = mapped_column(JSON)
+
+
+class TransferCoverage(Base):
+    """A span of effective transfer of one signal: consecutive valid receipts no more than 3 minutes apart.
+
+    The availability index integrates these spans; they are kept even when the deadband keeps the
+    values themselves out of ``rt_samples``.
+    """
+
+    __tablename__ = "rt_coverage"
+    __table_args__ = (Index("ix_rt_coverage_signal_end", "signal_id", "ends_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("rt_signals.id"))
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))

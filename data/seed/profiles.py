@@ -51,7 +51,7 @@ PROFILES = {
     "tiny": Profile("tiny", 2, (1, 1), (2, 2), (5, 7), (3, 6), eg_share=0.12),
     "demo": Profile("demo", 6, (1, 2), (2, 4), (14, 30), (5, 14)),
     # ~1,500 feeders, ~60,000 transformers, >=1,000,000 clients, ~500,000 poles and spans.
-    "large": Profile("large", 8, (5, 7), (14, 18), (36, 44), (17, 22), mv_poles_per_transformer=(4, 7),
+    "large": Profile("large", 8, (5, 7), (14, 18), (36, 44), (22, 28), mv_poles_per_transformer=(4, 7),
                      lv_poles_per_transformer=(4, 6), eg_share=0.03, big_feeder_transformers=240),
 }
 

@@ -330,3 +330,59 @@ ROUTES.update(view_routes("capacidad-alimentador", NETWORK, query="feeder_id={fe
 ROUTES.update(view_routes("capacidad-comuna", NETWORK, query="comuna={comuna}", table="transformadores"))
 ROUTES.update(view_routes("capacidad-punto", CLIENT_A, query="cliente={client_a_number}", table="cercanos",
                           deny=NOT_HOLDER_OF_A))
+
+# -- real-time supervision (OSINERGMIN, issue 6): pages and views for the CSO supervisor; ingest for
+# the companies' real-time tokens ("realtime" is the first supervised company, NOR in the demo seed).
+RT = ("supervisor",)
+PAGES.update({
+    "/tiempo-real": Page(RT),
+    "/tiempo-real/instalacion/<int:installation_id>": Page(RT, path="/tiempo-real/instalacion/1"),
+    "/tiempo-real/alarmas": Page(RT),
+    "/tiempo-real/disponibilidad": Page(RT),
+    "/tiempo-real/log": Page(RT),
+    "/tiempo-real/conexion": Page(RT),
+    "/tiempo-real/mantenimiento": Page(RT),
+})
+_RT_CONTEXT = {"id": "rt-context", "property": "data", "value": {"view": "tiempo-real-alarmas", "params": {}}}
+CALLBACKS.update({
+    "rt-body.children": Callback(RT, inputs=[{"id": "rt-interval", "property": "n_intervals", "value": 1}],
+                                 state=[_RT_CONTEXT]),
+    "..tiempo-real-map-instalaciones-layer-2.data...tiempo-real-map-instalaciones-layer-3.data..."
+    "tiempo-real-map-instalaciones-layer-4.data...tiempo-real-map-instalaciones-layer-5.data..":
+        Callback(RT, inputs=[{"id": "rt-map-interval", "property": "n_intervals", "value": 1}],
+                 state=[{"id": "rt-context", "property": "data", "value": {"view": "tiempo-real", "params": {}}}]),
+    "..rt-body.children@db9d1857fbdd1e5a35c77390453f74a2d4a585cadad9bf83738791f19fe97a47...rt-ack-msg.children..":
+        Callback(RT, inputs=[[]], state=[_RT_CONTEXT]),
+    "..rt-form-msg.children...url.href@9ac66299cf3e73c123eaa4ee6ab1fa4f5a1e3feee0b004d55732136fa52e82b4..":
+        Callback(RT, inputs=[{"id": "rt-form-submit", "property": "n_clicks", "value": 0}],
+                 state=[{"id": i, "property": "value", "value": None} for i in (
+                     "rt-form-company", "rt-form-sender", "rt-form-contact-name", "rt-form-contact-email",
+                     "rt-form-contact-phones", "rt-form-carrier", "rt-form-carrier-email", "rt-form-connection-date",
+                     "rt-form-activation-date", "rt-form-protocols", "rt-form-on-corporate-network")]),
+    "..rt-review-msg.children...url.href@62724d3370effc77ee688e2001a8b1de51fd2361aeaf2d91a089721ba9e284c6..":
+        Callback(RT, inputs=[[]], state=[{"id": "rt-review-form", "property": "data", "value": 1},
+                                         {"id": "rt-review-note", "property": "value", "value": None}]),
+    "..rt-maint-msg.children...url.href@67f1259c703c1f14de4eb0fd2e699bca9deaace552f017349eff1b20e46e0608..":
+        Callback(RT, inputs=[{"id": "rt-maint-upload", "property": "contents", "value": None}],
+                 state=[{"id": "rt-maint-upload", "property": "filename", "value": None},
+                        {"id": "rt-maint-company", "property": "value", "value": None}]),
+})
+ROUTES.update({
+    ("POST", "/api/v1/realtime/batches"): Case((), tokens=("realtime",), json={
+        "message_id": "matrix-1", "readings": [{"code": "NOR_LT01_PT_CAB", "ts": "2026-10-01T12:00:00Z", "value": 95.0}]}),
+    ("POST", "/api/v1/realtime/events"): Case((), tokens=("realtime",), json={"kind": "connected"}),
+    ("GET", "/api/v1/realtime/log"): Case(RT, tokens=("realtime",)),
+    ("GET", "/api/v1/realtime/status"): Case(RT, tokens=("realtime",)),
+    ("GET", "/api/v1/realtime/companies/<code>/availability"):
+        Case(RT, path="/api/v1/realtime/companies/NOR/availability", tokens=("realtime",)),
+    ("POST", "/api/v1/realtime/alarms/<int:alarm_id>/ack"): Case(RT, path="/api/v1/realtime/alarms/1/ack"),
+    # An empty form gets in and is refused by the Appendix A checks (400): the company's own door.
+    ("POST", "/api/v1/realtime/connection-forms"): Case((), tokens=("realtime",), json={}, ok=(400,)),
+})
+ROUTES.update(view_routes("tiempo-real", RT, table="empresas"))
+ROUTES.update(view_routes("tiempo-real-instalacion", RT, query="installation_id=1", table="senales"))
+ROUTES.update(view_routes("tiempo-real-alarmas", RT, table="alarmas"))
+ROUTES.update(view_routes("tiempo-real-log", RT, table="log"))
+ROUTES.update(view_routes("tiempo-real-disponibilidad", RT, query="empresa=NOR&semestre=2026-2", table="empresas"))
+ROUTES.update(view_routes("tiempo-real-conexion", RT, query="formulario=1", table="formularios"))
+ROUTES.update(view_routes("tiempo-real-mantenimiento", RT, table="mantenimientos"))
