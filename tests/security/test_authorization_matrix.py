@@ -13,11 +13,14 @@ import pytest
 from sqlalchemy import select
 
 from auth.guard import DASH_UPDATE, PAGE_ENDPOINTS
+from auth.scope import NotFound
+from services.eg import DOCUMENT_KINDS
 from tests.security.conftest import csrf_of
 from tests.security.matrix import (CALLBACKS, PAGES, ROLE_OF, ROUTER_KEY, ROUTES, TOKENS, USERS, Callback, Case,
                                    Clientside)
 
 SKIP_METHODS = {"HEAD", "OPTIONS"}
+NOT_FOUND_TEXT = NotFound().message  # what a page says for an object outside the user's scope
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -54,8 +57,9 @@ def test_matrix_covers_every_callback(sec_app):
 
 @pytest.fixture(scope="module")
 def ids(sec_app) -> dict:
-    """Concrete ids for URL templates in the matrix."""
-    from data.models import Client, DistributionCompany, User, UserSupply
+    """Concrete ids for URL templates in the matrix (see the matrix module docstring)."""
+    from data.models import (Client, Comuna, ConnectionDocument, DistributionCompany, DistributionTransformer, Feeder,
+                             GenerationInstallation, InjectionAnnex, Invoice, Substation, User, UserSupply, VnrCode)
 
     with sec_app.extensions["db"].session() as s:
         def supply(username):
@@ -64,18 +68,36 @@ def ids(sec_app) -> dict:
 
         companies = {c.code: c.id for c in s.scalars(select(DistributionCompany))}
         out = {"client_a": supply("cliente"), "client_b": supply("cliente2"), "client_eg": supply("cliente_eg")}
-        codes = sorted(companies)
-        out["company_x"], out["company_y"] = companies[codes[0]], companies[codes[-1]]
-        assert s.get(Client, out["client_a"]).id != out["client_b"]
-    try:
-        from data.models import Feeder, Substation, Transformer  # noqa: F401
-
-        with sec_app.extensions["db"].session() as s:
-            out["feeder"] = s.scalar(select(Feeder.id).order_by(Feeder.id))
-            out["substation"] = s.scalar(select(Substation.id).order_by(Substation.id))
-            out["transformer"] = s.scalar(select(Transformer.id).order_by(Transformer.id))
-    except ImportError:  # pragma: no cover - model names differ
-        pass
+        # Company X is operador_dea's, company Y operador_cem's.
+        company_of = {u.username: u.company_id for u in s.scalars(select(User).where(
+            User.username.in_(("operador_dea", "operador_cem"))))}
+        out["company_x"], out["company_y"] = company_of["operador_dea"], company_of["operador_cem"]
+        out["company_x_code"] = next(code for code, cid in companies.items() if cid == out["company_x"])
+        client_a = s.get(Client, out["client_a"])
+        assert client_a.id != out["client_b"]
+        # The demo clients are supplied by company X (the matrix's 404s for operador_cem depend on it).
+        assert {client_a.company_id, s.get(Client, out["client_b"]).company_id,
+                s.get(Client, out["client_eg"]).company_id} == {out["company_x"]}
+        out["client_a_number"] = client_a.client_number
+        out["feeder"] = s.scalar(select(Feeder.id).where(Feeder.company_id == out["company_x"]).order_by(Feeder.id))
+        out["substation"] = s.scalar(select(Substation.id).where(Substation.company_id == out["company_x"])
+                                     .order_by(Substation.id))
+        out["transformer"] = s.scalar(select(DistributionTransformer.id).where(
+            DistributionTransformer.feeder_id == out["feeder"]).order_by(DistributionTransformer.id))
+        out["transformer_plate"] = s.get(DistributionTransformer, out["transformer"]).code
+        out["comuna"] = s.get(Substation, out["substation"]).comuna_code
+        out["region"] = s.scalar(select(Comuna.region_code).where(Comuna.code == out["comuna"]))
+        out["vnr"] = s.scalar(select(VnrCode.code).order_by(VnrCode.id))
+        out["eg_invoice"] = s.scalar(select(Invoice.number).where(Invoice.client_id == out["client_eg"])
+                                     .order_by(Invoice.id))
+        out["eg_annex"] = s.scalar(select(InjectionAnnex.number).where(InjectionAnnex.client_id == out["client_eg"])
+                                   .order_by(InjectionAnnex.id))
+        kind = s.scalar(select(ConnectionDocument.kind)
+                        .join(GenerationInstallation, GenerationInstallation.id == ConnectionDocument.installation_id)
+                        .where(GenerationInstallation.client_id == out["client_eg"]).order_by(ConnectionDocument.id))
+        out["eg_document"] = {v: k for k, v in DOCUMENT_KINDS.items()}[kind]
+    missing = sorted(k for k, v in out.items() if v is None)
+    assert not missing, f"the tiny seed lacks matrix ids: {missing}"
     return out
 
 
@@ -190,6 +212,9 @@ def test_page_matrix(spec_path, clients, ids):
                 problems.append(f"{user}: full load expected 200, got {full.status_code}")
             if refused:
                 problems.append(f"{user}: router refused an allowed page")
+            if (NOT_FOUND_TEXT in content) != (user in page.not_found):
+                problems.append(f"{user}: router {'did not answer' if user in page.not_found else 'answered'} "
+                                "'not found'")
         else:
             expected = "login" if user == "anonymous" else 403
             got = "login" if _is_login_redirect(full) else full.status_code
