@@ -92,3 +92,16 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> 
     page.fill("#login-password", password)
     page.click("#login-submit")
     page.wait_for_selector("#nav-user")
+
+
+def wait_until(page, expression: str, timeout: float = 20_000) -> None:
+    """Poll a JS expression from Python (``page.evaluate`` goes through CDP, so the app's strict CSP,
+    which forbids eval, does not block it the way ``page.wait_for_function`` is blocked)."""
+    import time
+
+    deadline = time.monotonic() + timeout / 1000  # milliseconds, like Playwright
+    while time.monotonic() < deadline:
+        if page.evaluate(f"() => Boolean({expression})"):
+            return
+        page.wait_for_timeout(150)
+    raise AssertionError(f"timed out waiting for: {expression}")

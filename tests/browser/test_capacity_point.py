@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from data.models import DistributionTransformer
 from geo.crs import frame_to_wgs84
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import wait_until, login, shot
 
 GEOD = Geod(ellps="WGS84")
 TABLE = "#view-capacidad-punto"
@@ -56,15 +56,15 @@ def test_point_query_by_coordinates_and_map_click(page, live_server):
     page.select_option("#capacity-point-datum", "PSAD56")
     page.select_option("#capacity-point-zone", "19S")
     page.click("#capacity-point-go-utm")
-    page.wait_for_function("location.search.includes('datum=PSAD56')")
+    wait_until(page, "location.search.includes('datum=PSAD56')")
     page.wait_for_selector(f"{TABLE} >> text=PSAD56, huso 19S")
     assert first_code(page) == expected
     shot(page, "capacity_point_psad56")
 
     box = page.locator("#view-capacidad-punto .leaflet-container").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
-    page.wait_for_function("location.search.startsWith('?lat=')")
-    page.wait_for_function("!document.querySelector('#view-capacidad-punto .kv-table').innerText.includes('PSAD56')")
+    wait_until(page, "location.search.startsWith('?lat=')")
+    wait_until(page, "!document.querySelector('#view-capacidad-punto .kv-table').innerText.includes('PSAD56')")
     place = page.inner_text(f"{TABLE} .kv-table")
     assert place.startswith("Ubicación ingresada") and "Latitud" in place and "(WGS84)" in place
     assert page.locator(f"{TABLE} table.table-hover tbody tr").count() == 5

@@ -10,7 +10,7 @@ from auth.tokens import issue_token
 from data.models import RtAlarm, RtInstallation, Signal, SupervisedCompany
 from realtime.clock import SystemClock
 from realtime.simulator import Faults, HttpTransport, players_from_db, step
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import wait_until, login, shot
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_live_trend_refreshes_and_marks_a_wrong_value(page, live_server, sala):
     assert "Valor errado" not in page.inner_text(".js-plotly-plot")
     _send(sala, "TSU", {"code": "TSU_EC01_FT", "value": -420.0})
     # No reload: the 10-second refresh brings the negative flow, marked as a wrong value.
-    page.wait_for_function("document.querySelector('.js-plotly-plot') && "
+    wait_until(page, "document.querySelector('.js-plotly-plot') && "
                            "document.querySelector('.js-plotly-plot').innerText.includes('Valor errado')", timeout=25_000)
     assert "valor errado" in page.locator("#rt-body table").last.inner_text()
     assert "Alarma" in page.locator("#rt-body .kv-table").first.inner_text()  # the installation turns red
