@@ -129,7 +129,8 @@ def _decode(reading: dict, signals: dict[str, Signal], company: SupervisedCompan
     signal = signals[code]
     source_ts = parse_ts(reading.get("ts"))
     q = quality.decode(int(reading.get("quality", 0)))
-    latency_ms = int(round((received_at - source_ts).total_seconds() * 1000))
+    # Clamped to the INTEGER column (about 24.8 days): an old timestamp must not overflow it on PostgreSQL.
+    latency_ms = max(-2**31, min(2**31 - 1, int(round((received_at - source_ts).total_seconds() * 1000))))
     ts_quality = q.timestamp_quality
     if latency_ms < -FUTURE_TOLERANCE_S * 1000:
         ts_quality = "INVALID"  # clock skew: the company's clock runs ahead of the CSO's
