@@ -31,7 +31,8 @@ def paginate(report: Report, table_key: str, page: int, size: int) -> tuple[Repo
     return dataclasses.replace(report, sections=sections), page, pages
 
 
-def pager(path: str, query: dict, page: int, pages: int, element_id: str) -> html.Nav | None:
+def pager(path: str, query: dict, page: int, pages: int, element_id: str,
+          next_label: str = "Siguiente") -> html.Nav | None:
     """Previous / numbered / next links keeping the other query parameters."""
     if pages <= 1:
         return None
@@ -49,7 +50,7 @@ def pager(path: str, query: dict, page: int, pages: int, element_id: str) -> htm
         last = n
     prev = html.Li(dcc.Link("Anterior", href=href(page - 1), className="page-link"),
                    className="page-item" + (" disabled" if page == 1 else ""))
-    nxt = html.Li(dcc.Link("Siguiente", href=href(page + 1), className="page-link", id=f"{element_id}-next"),
+    nxt = html.Li(dcc.Link(next_label, href=href(page + 1), className="page-link", id=f"{element_id}-next"),
                   className="page-item" + (" disabled" if page == pages else ""))
     return html.Nav(html.Ul([prev, *items, nxt], className="pagination pagination-sm mb-0"),
                     **{"aria-label": "páginas"}, id=element_id, className="no-print mt-2")

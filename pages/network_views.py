@@ -1,7 +1,6 @@
 """Result lists and detail pages of the network profile, each rendered from its registered view."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -10,6 +9,7 @@ from api.core import ApiError
 from auth.policy import NETWORK
 from auth.scope import AccessDenied
 from auth.session import current_actor
+from components.pager import pager
 from components.report_view import error_alert, render_report
 from data.db import get_session
 from pages.registry import PageSpec
@@ -112,25 +112,8 @@ def _pagination(report, feeder_id: int, kind: str | None, query: dict):
         return None
     pages = max(1, -(-table.total // SEARCH_PAGE_SIZE))
     current = int(report.params.get("pagina") or 1)
-    if pages == 1:
-        return None
-
-    def href(n: int) -> str:
-        return f"/red/alimentador/{feeder_id}?{urlencode({'tipo': kind, 'q': query.get('q', ''), 'pagina': n})}"
-
-    shown = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
-    items, last = [], 0
-    for n in shown:
-        if n - last > 1:
-            items.append(html.Li(html.Span("…", className="page-link"), className="page-item disabled"))
-        items.append(html.Li(dcc.Link(str(n), href=href(n), className="page-link"),
-                             className="page-item" + (" active" if n == current else "")))
-        last = n
-    if current < pages:
-        items.append(html.Li(dcc.Link("Página siguiente", href=href(current + 1), className="page-link"),
-                             className="page-item"))
-    return html.Nav(html.Ul(items, className="pagination pagination-sm mb-0 mt-2"), id=NET_FEEDER_PAGES,
-                    **{"aria-label": "páginas de resultados"})
+    return pager(f"/red/alimentador/{feeder_id}", {"tipo": kind, "q": query.get("q", "")}, current, pages,
+                 NET_FEEDER_PAGES, next_label="Página siguiente")
 
 
 def _comuna_query(comuna_code: str) -> str:
