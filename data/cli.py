@@ -39,7 +39,7 @@ def seed_cmd(profile: str, seed_value: int, as_of: str | None, if_empty: bool) -
             return
         raise click.ClickException("La base de datos ya tiene datos. Use una base vacía.")
     month = dt.datetime.strptime(as_of, "%Y-%m").date() if as_of else None
-    counts = seed(db, profile, seed_value, month, progress=click.echo)
+    counts = seed(db, profile, seed_value, month, progress=click.echo, bar=profile == "large")
     click.echo(f"Filas cargadas: {sum(counts.values()):,}".replace(",", "."))
 
 
