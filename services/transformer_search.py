@@ -92,8 +92,9 @@ def _transformer_ids(session: Session, criterion: str, value: str) -> list[int]:
     elif criterion == "poste":
         stmt = select(DistributionTransformer.id).where(func.upper(DistributionTransformer.pole_plate) == key)
     else:
-        stmt = select(Client.transformer_id).where(func.upper(Client.client_number) == key).distinct()
-    return list(session.scalars(stmt.limit(MAX_HITS)))
+        # No DISTINCT in SQL: with it PostgreSQL may walk the transformer_id index instead of the lookup index.
+        stmt = select(Client.transformer_id).where(func.upper(Client.client_number) == key)
+    return list(dict.fromkeys(session.scalars(stmt.limit(MAX_HITS * 5))))[:MAX_HITS]
 
 
 def transformer_hits(session: Session, ids: list[int]) -> list[TransformerHit]:

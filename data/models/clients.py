@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -42,6 +43,10 @@ class Client(TimestampMixin, Base):
     service_phases: Mapped[int] = mapped_column(Integer, default=1)
     transformer_id: Mapped[int] = mapped_column(ForeignKey("distribution_transformers.id"), index=True)
 
+
+
+# Client-number searches (transformer search, SEC search) compare case-insensitively.
+Index("ix_clients_upper_client_number", func.upper(Client.client_number))
 
 class ClientMonthly(Base):
     """A billed month of a client: consumption (kWh) and charges (CLP, net of injections for EG)."""

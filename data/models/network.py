@@ -15,6 +15,7 @@ from sqlalchemy import (
     Numeric,
     String,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -175,6 +176,14 @@ class DistributionTransformer(LocatedMixin, TimestampMixin, Base):
     feeder: Mapped[Feeder] = relationship(back_populates="transformers")
 
 
+
+# The simple transformer search matches plates case-insensitively: these expression indexes keep it an index
+# lookup (a plain index on the column cannot serve ``upper(code) = ...``).
+Index("ix_distribution_transformers_upper_code", func.upper(DistributionTransformer.code))
+Index("ix_distribution_transformers_upper_pole_plate", func.upper(DistributionTransformer.pole_plate))
+# The latest published month (the capacity and demand windows end there) is an index lookup, not a scan.
+Index("ix_feeder_demands_month", FeederDemand.month)
+
 class TransformerDemand(Base):
     """Monthly demand of a distribution transformer (only SMMC-monitored ones are published)."""
 
@@ -187,6 +196,8 @@ class TransformerDemand(Base):
     min_demand_kw: Mapped[float] = mapped_column(Float)
     min_daytime_demand_kw: Mapped[float] = mapped_column(Float)  # 09:00-18:00, for the EG criteria
 
+
+Index("ix_transformer_demands_month", TransformerDemand.month)
 
 class Equipment(LocatedMixin, TimestampMixin, Base):
     """A network device: protection, switching, regulator, capacitor bank or autotransformer."""
