@@ -31,6 +31,7 @@ from geo.crs import frame_to_wgs84
 from services.capacity.calc import eg_capacity, pmgd_capacity
 from services.capacity.criteria import CapacityCriteria, current_criteria
 from services.formatting import month_add
+from services.frames import query_frame
 
 IN_PROCESS = "in_process"
 
@@ -54,9 +55,6 @@ class Scope:
         return stmt
 
 
-def _frame(session: Session, stmt) -> pd.DataFrame:
-    result = session.execute(stmt)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def _with_lonlat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +68,7 @@ def _with_lonlat(frame: pd.DataFrame) -> pd.DataFrame:
 def _sum_by(session: Session, key, value, *where, prefix: str) -> pd.DataFrame:
     stmt = select(key.label("key"), func.coalesce(func.sum(value), 0.0).label(f"{prefix}_kw"),
                   func.count().label(f"{prefix}_n")).where(*where).group_by(key)
-    return _frame(session, stmt).set_index("key")
+    return query_frame(session, stmt).set_index("key")
 
 
 def demand_months(session: Session, model, criteria: CapacityCriteria) -> tuple[dt.date | None, dt.date | None]:
@@ -92,7 +90,7 @@ def transformer_inputs(session: Session, scope: Scope = Scope(), criteria: Capac
                    T.x, T.y, T.datum, T.zone)
             .join(Feeder, Feeder.id == T.feeder_id).join(DistributionCompany, DistributionCompany.id == T.company_id)
             .join(Comuna, Comuna.code == T.comuna_code).order_by(T.code))
-    frame = _with_lonlat(_frame(session, scope.apply(stmt, T)))
+    frame = _with_lonlat(query_frame(session, scope.apply(stmt, T)))
     first, last = demand_months(session, TransformerDemand, criteria)
     ids = scope.apply(select(T.id), T).scalar_subquery() if scope != Scope() else None
 
@@ -101,7 +99,7 @@ def transformer_inputs(session: Session, scope: Scope = Scope(), criteria: Capac
 
     if first is not None:
         D = TransformerDemand
-        demand = _frame(session, select(D.transformer_id.label("key"),
+        demand = query_frame(session, select(D.transformer_id.label("key"),
                                         func.min(D.min_daytime_demand_kw).label("min_daytime_demand_kw"),
                                         func.min(D.min_demand_kw).label("min_demand_kw"),
                                         func.max(D.max_demand_kw).label("max_demand_kw"))
@@ -144,7 +142,7 @@ def feeder_inputs(session: Session, scope: Scope = Scope(), criteria: CapacityCr
             .join(Substation, Substation.id == F.substation_id)
             .join(DistributionCompany, DistributionCompany.id == F.company_id)
             .join(Comuna, Comuna.code == F.comuna_code).order_by(F.code))
-    frame = _frame(session, scope.apply(stmt, F))
+    frame = query_frame(session, scope.apply(stmt, F))
     first, last = demand_months(session, FeederDemand, criteria)
     ids = scope.apply(select(F.id), F).scalar_subquery() if scope != Scope() else None
 
@@ -153,7 +151,7 @@ def feeder_inputs(session: Session, scope: Scope = Scope(), criteria: CapacityCr
 
     if first is not None:
         D = FeederDemand
-        demand = _frame(session, select(D.feeder_id.label("key"), func.min(D.min_demand_kw).label("min_demand_kw"),
+        demand = query_frame(session, select(D.feeder_id.label("key"), func.min(D.min_demand_kw).label("min_demand_kw"),
                                         func.max(D.max_demand_kw).label("max_demand_kw"))
                         .where(D.month >= first, D.month <= last, *restrict(D.feeder_id))
                         .group_by(D.feeder_id)).set_index("key")
@@ -169,7 +167,7 @@ def feeder_inputs(session: Session, scope: Scope = Scope(), criteria: CapacityCr
                       func.count().label("eg_connected_n"))
                .join(T, T.id == G.transformer_id).where(G.status == "connected", *restrict(T.feeder_id))
                .group_by(T.feeder_id))
-    eg = _frame(session, eg_stmt).set_index("key")
+    eg = query_frame(session, eg_stmt).set_index("key")
     frame = frame.join(demand, on="id").join(pmgd, on="id").join(pmgd_q, on="id").join(eg, on="id").join(eg_q, on="id")
     for col in ("pmgd_connected_kw", "pmgd_queue_kw", "eg_connected_kw", "eg_queue_kw", "pmgd_connected_n",
                 "pmgd_queue_n", "eg_connected_n", "eg_queue_n"):
@@ -197,7 +195,7 @@ def feeder_lines(session: Session, feeder_ids) -> dict[int, list[list[list[float
                    B.c.x.label("x1"), B.c.y.label("y1"), B.c.datum.label("d1"), B.c.zone.label("z1"))
             .join(A, A.c.id == Span.from_pole_id).join(B, B.c.id == Span.to_pole_id)
             .where(Span.voltage_level == "MT", Span.feeder_id.in_(ids)))
-    spans = _frame(session, stmt)
+    spans = query_frame(session, stmt)
     if spans.empty:
         return {}
     lon0, lat0 = frame_to_wgs84(spans["x0"].to_numpy(), spans["y0"].to_numpy(), spans["d0"].to_numpy(), spans["z0"].to_numpy())
@@ -216,19 +214,19 @@ def queue(session: Session, *, transformer_id: int | None = None, feeder_id: int
         stmt = stmt.where(A.transformer_id == transformer_id)
     if feeder_id is not None:
         stmt = stmt.where(A.feeder_id == feeder_id)
-    return _frame(session, stmt.order_by(A.submitted_on, A.code))
+    return query_frame(session, stmt.order_by(A.submitted_on, A.code))
 
 
 def connected_pmgds(session: Session, feeder_id: int) -> pd.DataFrame:
     """Connected PMGDs of a feeder."""
-    return _frame(session, select(Pmgd.code, Pmgd.name, Pmgd.technology, Pmgd.capacity_kw, Pmgd.connection_date)
+    return query_frame(session, select(Pmgd.code, Pmgd.name, Pmgd.technology, Pmgd.capacity_kw, Pmgd.connection_date)
                   .where(Pmgd.feeder_id == feeder_id).order_by(Pmgd.code))
 
 
 def connected_eg(session: Session, transformer_id: int) -> pd.DataFrame:
     """Connected EG installations on a transformer (codes and sizes only: no client data)."""
     G = GenerationInstallation
-    return _frame(session, select(G.code, G.technology, G.capacity_kw, G.inverter_kw, G.connection_date)
+    return query_frame(session, select(G.code, G.technology, G.capacity_kw, G.inverter_kw, G.connection_date)
                   .where(G.transformer_id == transformer_id, G.status == "connected").order_by(G.code))
 
 
@@ -239,7 +237,7 @@ def feeder_monthly_demand(session: Session, feeder_id: int, criteria: CapacityCr
     D = FeederDemand
     if first is None:
         return pd.DataFrame(columns=["month", "max_demand_kw", "min_demand_kw"])
-    return _frame(session, select(D.month, D.max_demand_kw, D.min_demand_kw)
+    return query_frame(session, select(D.month, D.max_demand_kw, D.min_demand_kw)
                   .where(D.feeder_id == feeder_id, D.month >= first, D.month <= last).order_by(D.month))
 
 

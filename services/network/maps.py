@@ -27,6 +27,7 @@ from geo.layers import (
 from reports.charts import PALETTE
 from reports.model import MapLayer
 from services.formatting import fmt_number
+from services.frames import query_frame
 from services.network.assets import CATEGORY_LABELS
 from services.network.hierarchy import get_feeder, get_substation, get_transformer
 
@@ -38,9 +39,6 @@ EQUIPMENT_COLORS = {"protection": PALETTE[4], "switching": PALETTE[2], "regulato
 FEEDER_LAYER_KEYS = ("vanos-mt", "vanos-bt", "postes")
 
 
-def _frame(session: Session, stmt) -> pd.DataFrame:
-    result = session.execute(stmt)
-    return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
 def _search_href(feeder_id: int, kind: str, code: str) -> str:
@@ -65,12 +63,12 @@ def _span_frame(session: Session, feeder_ids: list[int], level: str | None = Non
     where = [Span.feeder_id.in_(feeder_ids)]
     if level:
         where.append(Span.voltage_level == level)
-    spans = _frame(session, select(Span.id, Span.code, Span.feeder_id, Span.from_pole_id, Span.to_pole_id,
+    spans = query_frame(session, select(Span.id, Span.code, Span.feeder_id, Span.from_pole_id, Span.to_pole_id,
                                    Span.voltage_level, Span.length_m, Span.conductor_material,
                                    Span.conductor_insulation).where(*where).order_by(Span.id))
-    poles = with_lonlat(_frame(session, select(Pole.id, Pole.x, Pole.y, Pole.datum, Pole.zone)
+    poles = with_lonlat(query_frame(session, select(Pole.id, Pole.x, Pole.y, Pole.datum, Pole.zone)
                                .where(Pole.feeder_id.in_(feeder_ids))))
-    heads = with_lonlat(_frame(session, select(Feeder.id.label("feeder_id"), Substation.x, Substation.y,
+    heads = with_lonlat(query_frame(session, select(Feeder.id.label("feeder_id"), Substation.x, Substation.y,
                                                Substation.datum, Substation.zone)
                                .join(Substation, Substation.id == Feeder.substation_id)
                                .where(Feeder.id.in_(feeder_ids))))
@@ -111,7 +109,7 @@ def spans_layer(session: Session, feeder_id: int, level: str, merged: bool = Tru
 
 def poles_layer(session: Session, feeder_id: int, merged: bool = True) -> MapLayer:
     """Poles of a feeder as small points (one MultiPoint for pages)."""
-    frame = with_lonlat(_frame(session, select(Pole.code, Pole.x, Pole.y, Pole.datum, Pole.zone, Pole.mv_kv)
+    frame = with_lonlat(query_frame(session, select(Pole.code, Pole.x, Pole.y, Pole.datum, Pole.zone, Pole.mv_kv)
                                .where(Pole.feeder_id == feeder_id).order_by(Pole.id)))
     if merged:
         features = multipoint_feature(frame, popup_html(f"Postes: {len(frame)}", [
@@ -126,7 +124,7 @@ def poles_layer(session: Session, feeder_id: int, merged: bool = True) -> MapLay
 
 def transformers_layer(session: Session, where, name: str = "Transformadores de distribución") -> MapLayer:
     """Distribution transformers matching ``where`` with a link to each detail."""
-    frame = with_lonlat(_frame(session, select(DistributionTransformer.id, DistributionTransformer.code,
+    frame = with_lonlat(query_frame(session, select(DistributionTransformer.id, DistributionTransformer.code,
                                                DistributionTransformer.name, DistributionTransformer.kva,
                                                DistributionTransformer.x, DistributionTransformer.y,
                                                DistributionTransformer.datum, DistributionTransformer.zone)
@@ -138,7 +136,7 @@ def transformers_layer(session: Session, where, name: str = "Transformadores de 
 
 def equipment_layers(session: Session, feeder_id: int) -> list[MapLayer]:
     """One layer per equipment category (protection, switching, regulators, compensation, autotransformers)."""
-    frame = with_lonlat(_frame(session, select(Equipment.code, Equipment.category, Equipment.kind, Equipment.capacity,
+    frame = with_lonlat(query_frame(session, select(Equipment.code, Equipment.category, Equipment.kind, Equipment.capacity,
                                                Equipment.capacity_unit, Equipment.x, Equipment.y, Equipment.datum,
                                                Equipment.zone).where(Equipment.feeder_id == feeder_id)
                                .order_by(Equipment.code)))
