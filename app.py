@@ -27,6 +27,7 @@ def create_app(overrides: dict | None = None, environ: dict | None = None) -> Fl
 
     server.extensions["ra_store"] = make_store(settings.redis_url, settings.redis_prefix)
     _register_timing(server)  # first, so the guard's work is timed too
+    _register_compression(server)
 
     from auth import cli as auth_cli
     from auth import errors, guard, session as auth_session, throttle
@@ -131,6 +132,36 @@ def _register_timing(server: Flask) -> None:
         return response
 
 
+def _register_compression(server: Flask) -> None:
+    """gzip for text responses (pages, callbacks, JSON, GeoJSON, CSV): a feeder page is ~10x smaller on the wire.
+
+    Compressed responses that carry a secret next to reflected input are what BREACH attacks: pages embed
+    the CSRF token only masked with a fresh pad (``auth.session.masked_csrf_token``). PDFs and KMZ are
+    already compressed and are left alone.
+    """
+    from flask_compress import Compress
+
+    server.config.update(
+        COMPRESS_ALGORITHM=["gzip"], COMPRESS_LEVEL=5, COMPRESS_MIN_SIZE=1024, COMPRESS_REGISTER=True,
+        COMPRESS_MIMETYPES=["text/html", "text/css", "text/csv", "text/plain", "application/json",
+                            "application/geo+json", "application/javascript", "text/javascript", "image/svg+xml"])
+    Compress(server)
+
+
+def _tune_gc() -> None:
+    """Served processes: move start-up objects out of the collector's view and collect young objects less often.
+
+    After start-up a worker holds ~250,000 long-lived objects (modules, Dash layouts, caches) that every
+    full collection would walk again; a page that builds tens of thousands of short-lived objects then spent
+    ~20 % of its time in the collector (measured on the feeder detail). Frozen, it spends ~1 %.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def _register_health(server: Flask) -> None:
     from sqlalchemy import text
 
@@ -153,5 +184,6 @@ def __getattr__(name: str):
         from realtime import autostart
 
         autostart(server)  # the MQTT ingest runs only in served processes (settings.mqtt_url)
+        _tune_gc()
         return server
     raise AttributeError(name)

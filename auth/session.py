@@ -1,6 +1,7 @@
 """Flask-Login wiring, the current Actor, CSRF tokens and session timeouts."""
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hmac
 import secrets
@@ -72,10 +73,41 @@ def csrf_token() -> str:
     return token
 
 
+def masked_csrf_token() -> str:
+    """The session's CSRF token under a fresh one-time pad, for embedding in (compressed) pages.
+
+    Responses are gzip-compressed; a secret that appears identically in every compressed response next
+    to reflected input is what BREACH recovers byte by byte. Masked, the token's bytes differ in every
+    response while ``csrf_valid`` still accepts it.
+    """
+    raw = csrf_token().encode()
+    pad = secrets.token_bytes(len(raw))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(pad, raw))).decode().rstrip("=")
+
+
+def _unmask(candidate: str) -> str | None:
+    try:
+        data = base64.urlsafe_b64decode(candidate + "=" * (-len(candidate) % 4))
+    except (ValueError, TypeError):
+        return None
+    half = len(data) // 2
+    if half == 0 or len(data) % 2:
+        return None
+    try:
+        return bytes(a ^ b for a, b in zip(data[:half], data[half:])).decode()
+    except UnicodeDecodeError:
+        return None
+
+
 def csrf_valid(candidate: str | None) -> bool:
-    """Constant-time comparison of a submitted token with the session's."""
+    """Constant-time comparison of a submitted token (plain, as in the cookie, or masked) with the session's."""
     expected = session.get("csrf")
-    return bool(expected and candidate and hmac.compare_digest(expected, candidate))
+    if not (expected and candidate and isinstance(candidate, str) and len(candidate) <= 256):
+        return False
+    if hmac.compare_digest(expected, candidate):
+        return True
+    unmasked = _unmask(candidate)
+    return unmasked is not None and hmac.compare_digest(expected, unmasked)
 
 
 def start_session(user: User) -> None:

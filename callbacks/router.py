@@ -7,7 +7,7 @@ from dash import Input, Output
 from flask import current_app
 
 from auth.policy import PUBLIC, secure_callback, secure_clientside_callback
-from auth.session import csrf_token, current_actor, must_change_password
+from auth.session import current_actor, masked_csrf_token, must_change_password
 from components.shell import CONTENT, NAVBAR, PAGE_META, TITLE_SINK, URL, navbar
 from pages import errors
 
@@ -18,7 +18,7 @@ def render(pathname: str | None, search: str | None):
     registry = current_app.extensions["ra_pages"]
     items = [(p.nav_label, p.path) for p in registry.nav(actor.role)]
     user_label = actor.username if actor.role else None
-    bar = navbar(items, user_label, actor.role, csrf_token())
+    bar = navbar(items, user_label, actor.role, masked_csrf_token())
     match = registry.match(pathname or "/")
     if match is None:
         return errors.not_found(), bar, {"title": "No encontrada"}

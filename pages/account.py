@@ -5,7 +5,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from auth.policy import SIGNED_IN
-from auth.session import csrf_token, current_actor
+from auth.session import current_actor, masked_csrf_token
 from pages.registry import PageSpec
 
 MESSAGES = {
@@ -27,7 +27,7 @@ def layout(query: dict | None = None):
     if query.get("politica"):
         alerts.append(dbc.Alert(query["politica"][:200], color="danger", id="account-policy"))
     form = html.Form([
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+        dcc.Input(type="hidden", name="csrf_token", value=masked_csrf_token()),
         dbc.Label("Clave actual", html_for="pw-current"),
         dbc.Input(id="pw-current", name="current", type="password", autoComplete="current-password", className="mb-3"),
         dbc.Label("Clave nueva", html_for="pw-new"),

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from auth.policy import PUBLIC
-from auth.session import csrf_token, current_actor
+from auth.session import current_actor, masked_csrf_token
 from pages.registry import PageSpec
 
 ERRORS = {
@@ -43,7 +43,7 @@ def layout(query: dict | None = None):
     if query.get("salida"):
         alerts.append(dbc.Alert("Sesión cerrada.", color="success"))
     form = html.Form([
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+        dcc.Input(type="hidden", name="csrf_token", value=masked_csrf_token()),
         dcc.Input(type="hidden", name="next", value=_safe_next(query.get("next"))),
         dbc.Label("Nombre usuario", html_for="login-username"),
         dbc.Input(id="login-username", name="username", type="text", autoComplete="username", required=True,

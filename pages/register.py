@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from auth.policy import PUBLIC
 from auth.registration import FILTERS_PATH, pop_form_state
-from auth.session import csrf_token, current_actor
+from auth.session import current_actor, masked_csrf_token
 from pages.registry import PageSpec
 
 REGISTER_FORM = "register-form"
@@ -57,7 +57,7 @@ def layout(query: dict | None = None):
         alerts.append(dbc.Alert(errors["form"], color="warning"))
     captcha_error = errors.get("captcha")
     form = html.Form([
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+        dcc.Input(type="hidden", name="csrf_token", value=masked_csrf_token()),
         _field("Nombre usuario", REGISTER_USERNAME, "username", "text", values, errors, autocomplete="username",
                help_text="Entre 3 y 32 caracteres: letras, números, punto, guion o guion bajo."),
         _field("Clave", REGISTER_PASSWORD, "password", "password", values, errors, autocomplete="new-password",
