@@ -38,17 +38,18 @@ def build_dataset(url: str, profile: str, seed: int) -> dict:
     out = {"built": False}
     if is_empty(db):
         t0 = time.perf_counter()
-        counts = run_seed(db, profile, seed, dt.date(2026, 10, 1), progress=lambda m: print(f"  {m}", flush=True))
+        counts = run_seed(db, profile, seed, dt.date(2026, 10, 1), progress=lambda m: print(f"  {m}", flush=True),
+                          bar=True)
         out = {"built": True, "seconds": time.perf_counter() - t0, "rows": sum(counts.values()),
                "clients": counts.get("clients"), "client_monthly": counts.get("client_monthly")}
     db.engine.dispose()
     return out
 
 
-def start_server(url: str, port: int) -> subprocess.Popen:
-    """gunicorn with 2 workers on the benchmark database."""
+def start_server(url: str, port: int, redis_url: str = "") -> subprocess.Popen:
+    """gunicorn with 2 workers on the benchmark database (and Redis, as in production, when given)."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 48, "RA_ENV": "production",
-           "RA_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
+           "REDIS_URL": redis_url, "RA_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
                              "--bind", f"127.0.0.1:{port}", "--timeout", "120", "app:server"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -179,6 +180,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--samples", type=int, default=60)
     parser.add_argument("--port", type=int, default=8090)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0",
+                        help="Redis shared by the workers (as in production); '' for per-process caches")
     parser.add_argument("--skip-locust", action="store_true")
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--build-only", action="store_true", help="only generate and load the dataset")
@@ -200,7 +203,9 @@ def main() -> None:
     from data.db import make_engine
 
     engine = make_engine(url)
-    proc = start_server(url, args.port)
+    redis_url = args.redis_url if _redis_up(args.redis_url) else ""
+    print(f"Redis: {redis_url or 'no disponible (cachés por proceso)'}")
+    proc = start_server(url, args.port, redis_url)
     base = f"http://127.0.0.1:{args.port}"
     try:
         results += run(base, engine, args.samples)
@@ -221,6 +226,17 @@ def main() -> None:
     write_json(results, out, {"database": url.split("@")[-1], "profile": args.profile, "build": build,
                               "when": stamp, "table": table})
     print(f"\nResultados: {out}")
+
+
+def _redis_up(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - Redis is optional
+        return False
 
 
 def _ensure_pg_database(url: str) -> None:

@@ -52,6 +52,9 @@ class Link(str):
         obj.download = download  # a file: a plain anchor, not client-side navigation
         return obj
 
+    def __getnewargs__(self):  # pickling (shared views are cached in Redis)
+        return str(self), self.href, self.download
+
 
 @dataclass
 class KeyValues:

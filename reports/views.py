@@ -34,10 +34,12 @@ class ViewSpec:
     params: dict[str, Callable[[str], object]]
     personal_data: bool
     pdf: Callable[..., bytes] | None = None  # a document-specific PDF (e.g. a boleta) instead of the report PDF
+    shared: bool = False  # the same Report for every reader the policy admits: cached by data version
 
 
 VIEWS: dict[str, ViewSpec] = {}
 _RESERVED = {"tabla", "_"}
+SHARED_TTL = 3600  # seconds; a data change moves the version in the key long before
 
 
 def int_param(text: str) -> int:
@@ -104,7 +106,10 @@ def build_view(name: str, session, actor, raw: Mapping[str, str]) -> Report:
     """Parse ``raw`` parameters and build the named view's Report (the guard checked the policy)."""
     spec = VIEWS[name]
     params = parse_params(spec, raw)
-    report = spec.build(session, actor, **params)
+    if spec.shared:
+        report = shared_report(spec, session, actor, params)
+    else:
+        report = spec.build(session, actor, **params)
     from services.audit import record_access
 
     record_access(session, actor, "view", target=name, object_type=name,
@@ -113,18 +118,36 @@ def build_view(name: str, session, actor, raw: Mapping[str, str]) -> Report:
     return report
 
 
+def shared_report(spec: ViewSpec, session, actor, params: dict) -> Report:
+    """A shared view's Report from the app's cache (Redis when configured), keyed by view, params and data version.
+
+    Only views whose content is the same for every admitted reader are ``shared`` (the public network
+    and capacity views): the policy was checked before, and the access log is still written per request.
+    """
+    from services.cache import shared_cache
+    from services.dataversion import data_version
+
+    args = "&".join(f"{k}={params[k]}" for k in sorted(params))
+    return shared_cache(f"view:{spec.name}:{args}:{data_version(session)}", SHARED_TTL,
+                        lambda: spec.build(session, actor, **params))
+
+
 def view(name: str, *, title: str, policy: Policy, params: dict[str, Callable[[str], object]] | None = None,
-         personal_data: bool = False, pdf: Callable[..., bytes] | None = None) -> Callable:
+         personal_data: bool = False, pdf: Callable[..., bytes] | None = None, shared: bool = False) -> Callable:
     """Register a view builder and its JSON, PDF and CSV routes.
 
     ``pdf(session, actor, report) -> bytes`` replaces the generic report PDF for documents with
     their own printed form (a boleta, an annex); it still gets the scoped, logged Report.
+    ``shared=True`` declares that the Report depends only on the parameters and the data, never on
+    who asks: it is then cached by data version (``shared_report``).
     """
+    if shared and personal_data:
+        raise ValueError(f"view {name}: personal data is never shared between readers")
 
     def decorate(build: Callable[..., Report]) -> Callable[..., Report]:
         if name in VIEWS:
             raise ValueError(f"duplicate view {name}")
-        spec = ViewSpec(name, title, policy, build, params or {}, personal_data, pdf)
+        spec = ViewSpec(name, title, policy, build, params or {}, personal_data, pdf, shared)
         VIEWS[name] = spec
         _register_routes(spec)
         return build

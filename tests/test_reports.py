@@ -68,3 +68,24 @@ def test_view_access_is_logged(app, auth):
     with app.extensions["db"].session() as s:
         rows = s.scalars(select(AccessLog).where(AccessLog.action == "view")).all()
         assert [(r.username, r.target) for r in rows] == [("sec", "distribuidoras")]
+
+
+def test_reports_survive_pickling_for_the_shared_cache():
+    """Shared views are stored pickled in Redis: every section type (links included) must round-trip."""
+    import pickle
+
+    import plotly.graph_objects as go
+
+    from reports.model import Chart, KeyValues, Link, MapLayer, MapSection, Report, Table, Column, Text
+
+    report = Report("v", "Título", {"id": 1}, [
+        KeyValues("Datos", [("Plano", Link("Descargar", "/x.kmz", download=True)), ("Nombre", "A")]),
+        Table("T", "t", [Column("code", "Código", "link", href_key="href")], [{"code": "A", "href": "/a"}], total=1),
+        Chart("C", go.Figure(go.Bar(x=[1], y=[2])), "c"),
+        MapSection("M", [MapLayer("L", [], "point", "#000")], "m"),
+        Text("X", ["p"]),
+    ])
+    again = pickle.loads(pickle.dumps(report))
+    link = again.sections[0].items[0][1]
+    assert isinstance(link, Link) and (str(link), link.href, link.download) == ("Descargar", "/x.kmz", True)
+    assert again.to_dict() == report.to_dict()

@@ -53,7 +53,7 @@ def queue_table(session: Session, **where) -> Table:
         empty_text="No hay solicitudes en trámite.")
 
 
-@view("capacidad-transformador", title="Capacidad EG de un transformador", policy=NETWORK,
+@view("capacidad-transformador", shared=True, title="Capacidad EG de un transformador", policy=NETWORK,
       params={"transformer_id": int_param})
 def transformer_view(session: Session, actor: Actor, transformer_id: int) -> Report:
     """EG (netbilling) criteria of one distribution transformer: inputs, each criterion, the binding one."""
@@ -135,7 +135,7 @@ def transformer_view(session: Session, actor: Actor, transformer_id: int) -> Rep
                   company=r["company_code"], as_of=fmt_month(as_of) if as_of else "")
 
 
-@view("capacidad-alimentador", title="Indicadores PMGD de un alimentador", policy=NETWORK, params={"feeder_id": int_param})
+@view("capacidad-alimentador", shared=True, title="Indicadores PMGD de un alimentador", policy=NETWORK, params={"feeder_id": int_param})
 def feeder_view(session: Session, actor: Actor, feeder_id: int) -> Report:
     """Indicative PMGD screens of one feeder: demand, PMGD/EG connected and queued, Scc, ratios, binding screen."""
     c = current_criteria()
@@ -217,7 +217,7 @@ def class_counts(frame, labels: dict[str, str]) -> str:
     return " · ".join(f"{labels[k]}: {int(counts.get(k, 0))}" for k in ("high", "medium", "low", "none", "unknown"))
 
 
-@view("capacidad-comuna", title="Mapa de capacidad de una comuna", policy=NETWORK, params={"comuna": str_param(5)})
+@view("capacidad-comuna", shared=True, title="Mapa de capacidad de una comuna", policy=NETWORK, params={"comuna": str_param(5)})
 def comuna_view(session: Session, actor: Actor, comuna: str) -> Report:
     """Transformers and feeders of a comuna coloured by available capacity, with tables and thresholds."""
     c = current_criteria()

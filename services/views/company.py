@@ -12,8 +12,6 @@ from geo.comunas import comuna_geojson
 from reports.charts import PALETTE, styled
 from reports.model import Chart, Column, MapLayer, MapSection, Report, Table
 from reports.views import view
-from services.cache import shared_cache
-from services.dataversion import data_version
 from services.formatting import fmt_number
 from services.rut import format_rut
 
@@ -38,10 +36,10 @@ def company_rows(session: Session) -> list[dict]:
     return rows
 
 
-@view("distribuidoras", title="Distribuidoras y zonas de concesión", policy=NETWORK)
+@view("distribuidoras", shared=True, title="Distribuidoras y zonas de concesión", policy=NETWORK)
 def companies_view(session: Session, actor: Actor) -> Report:
     """Companies on the platform, their concession comunas (map) and installed transformer capacity."""
-    rows = shared_cache(f"company-rows:{data_version(session)}", 300, lambda: company_rows(session))
+    rows = company_rows(session)
     table = Table("Empresas distribuidoras", "empresas", [
         Column("name", "Empresa"), Column("rut", "RUT"), Column("regions", "Regiones"),
         Column("n_comunas", "Comunas", "int"), Column("substations", "Subestaciones", "int"),

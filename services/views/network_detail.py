@@ -46,7 +46,7 @@ def demand_chart(rows: list[dict], title: str) -> Chart:
     return Chart(title, fig, "demandas-grafico", 320, width=7)
 
 
-@view("detalle-subestacion", title="Detalle de subestación", policy=NETWORK, params={"substation_id": int_param})
+@view("detalle-subestacion", shared=True, title="Detalle de subestación", policy=NETWORK, params={"substation_id": int_param})
 def substation_detail(session: Session, actor: Actor, substation_id: int) -> Report:
     """Name, id, AT/MT transformers, feeders and distribution transformers, map (fig. 7)."""
     sub = h.get_substation(session, actor, substation_id)
@@ -89,7 +89,7 @@ def substation_detail(session: Session, actor: Actor, substation_id: int) -> Rep
         subtitle=f"{comuna.name}, región {region.name}", company=h.company_name(session, sub.company_id))
 
 
-@view("detalle-transformador", title="Detalle de transformador", policy=NETWORK, params={"transformer_id": int_param})
+@view("detalle-transformador", shared=True, title="Detalle de transformador", policy=NETWORK, params={"transformer_id": int_param})
 def transformer_detail(session: Session, actor: Actor, transformer_id: int) -> Report:
     """Transformer fields, its feeder and substation, 12 demands when SMMC-monitored, map (fig. 14 and 16)."""
     tr = h.get_transformer(session, actor, transformer_id)

@@ -69,7 +69,7 @@ def search_sections(session: Session, actor: Actor, feeder_id: int, kind: str, q
     return sections
 
 
-@view("detalle-alimentador", title="Detalle de alimentador", policy=NETWORK,
+@view("detalle-alimentador", shared=True, title="Detalle de alimentador", policy=NETWORK,
       params={"feeder_id": int_param, "tipo": optional(_kind_param), "q": optional(str_param(40)),
               "pagina": optional(int_param)})
 def feeder_detail(session: Session, actor: Actor, feeder_id: int, tipo: str | None = None, q: str | None = None,

@@ -22,7 +22,7 @@ def _companies(session: Session, comuna_code: str) -> str:
     return ", ".join(names)
 
 
-@view("subestaciones-comuna", title="Subestaciones de una comuna", policy=NETWORK, params={"comuna_code": str_param(5)})
+@view("subestaciones-comuna", shared=True, title="Subestaciones de una comuna", policy=NETWORK, params={"comuna_code": str_param(5)})
 def substations_of_comuna(session: Session, actor: Actor, comuna_code: str) -> Report:
     """Substations of a comuna with links to their feeders and their detail (fig. 6)."""
     comuna = h.get_comuna(session, actor, comuna_code)
@@ -49,7 +49,7 @@ def substations_of_comuna(session: Session, actor: Actor, comuna_code: str) -> R
         company=_companies(session, comuna_code))
 
 
-@view("alimentadores-subestacion", title="Alimentadores de una subestación", policy=NETWORK,
+@view("alimentadores-subestacion", shared=True, title="Alimentadores de una subestación", policy=NETWORK,
       params={"substation_id": int_param})
 def feeders_of_substation(session: Session, actor: Actor, substation_id: int) -> Report:
     """Feeders of a substation with their transformers (fig. 9)."""
@@ -78,7 +78,7 @@ def feeders_of_substation(session: Session, actor: Actor, substation_id: int) ->
         company=h.company_name(session, sub.company_id))
 
 
-@view("transformadores-alimentador", title="Transformadores de un alimentador", policy=NETWORK,
+@view("transformadores-alimentador", shared=True, title="Transformadores de un alimentador", policy=NETWORK,
       params={"feeder_id": int_param})
 def transformers_of_feeder(session: Session, actor: Actor, feeder_id: int) -> Report:
     """Transformers of a feeder with links to their detail (fig. 13)."""

@@ -44,7 +44,7 @@ def vnr_breakdowns(session: Session, code: str) -> list[dict]:
             for v, name, ccode in rows]
 
 
-@view("vnr", title="Búsqueda por código VNR", policy=NETWORK, params={"codigo": str_param(32)})
+@view("vnr", shared=True, title="Búsqueda por código VNR", policy=NETWORK, params={"codigo": str_param(32)})
 def vnr_view(session: Session, actor: Actor, codigo: str) -> Report:
     """The fig. 18 breakdown of a VNR code, per company that uses it."""
     code = normalize_vnr_code(codigo)
