@@ -1,7 +1,7 @@
 """Chart styling (colour-blind-safe, es-CL separators) and vector export through a persistent kaleido.
 
 kaleido 1.x drives Chromium; starting its sync server once per process makes each export
-~0.15 s instead of ~2 s. The server is one thread per process, so calls are serialised.
+~0.25 s instead of ~2 s. The server is one thread per process, so calls are serialised.
 """
 from __future__ import annotations
 
@@ -60,15 +60,15 @@ def _ensure_server() -> None:
         _server_started = True
 
 
-def figure_svg(fig: go.Figure, width: int = 900, height: int | None = None) -> str:
-    """The figure as an SVG string (vector, for PDFs)."""
+def figure_pdf(fig: go.Figure, width: int = 900, height: int | None = None) -> bytes:
+    """The figure as a one-page vector PDF (text as embedded fonts), ``width`` x ``height`` CSS px at 0.75 pt/px."""
     try:
         with _lock:
             _ensure_server()
-            data = pio.to_image(fig, format="svg", width=width, height=height or fig.layout.height or 380)
+            data = pio.to_image(fig, format="pdf", width=width, height=height or fig.layout.height or 380)
     except Exception as exc:  # noqa: BLE001 - kaleido raises several types
         raise ChartExportError(f"No se pudo generar el gráfico: {exc}") from exc
-    return data.decode("utf-8") if isinstance(data, bytes) else data
+    return data
 
 
 def map_figure(section) -> go.Figure:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from auth.policy import CLIENT_DATA_READERS, role_set
 from auth.scope import Actor
-from reports.charts import PALETTE, styled
+from reports.charts import HOUSE_TEMPLATE, PALETTE
 from reports.model import Chart, Column, KeyValues, Report, Table
 from reports.views import int_param, view
 from services.clients import SupplyProfile, last_billed_month, monthly_history, supply_href, supply_profile
@@ -79,21 +79,23 @@ def bars_two_axes(months: list[dt.date], left: list, right: list, left_name: str
     """Grouped bars of two quantities on two y axes with Spanish month labels and exact es-CL hover values."""
     labels = [fmt_month(m, short=True) for m in months]
     fmt_right = fmt_clp if right_is_clp else (lambda v: f"{fmt_number(v)} {left_unit}")
-    fig = go.Figure([
-        go.Bar(x=labels, y=left, name=left_name, marker_color=PALETTE[0], offsetgroup=1, yaxis="y",
-               customdata=[f"{fmt_number(v)} {left_unit}" if v is not None else "—" for v in left],
-               hovertemplate=f"{left_name}: %{{customdata}}<extra></extra>"),
-        go.Bar(x=labels, y=right, name=right_name, marker_color=PALETTE[1], offsetgroup=2, yaxis="y2",
-               customdata=[fmt_right(v) if v is not None else "—" for v in right],
-               hovertemplate=f"{right_name}: %{{customdata}}<extra></extra>"),
-    ])
-    styled(fig, height=height, yaxis_title=left_name + f" ({left_unit})")
-    fig.update_layout(barmode="group", bargap=0.25, yaxis2=dict(
-        title_text=right_name + (" ($)" if right_is_clp else f" ({left_unit})"), overlaying="y", side="right",
-        tickformat=",.0f" if right_is_clp else ",~r", showgrid=False, rangemode="tozero"), yaxis=dict(rangemode="tozero"))
-    fig.update_xaxes(type="category", tickangle=-60, automargin=True)
-    fig.update_layout(margin=dict(l=70, r=70, t=30, b=90))
-    return fig
+    right_title = right_name + (" ($)" if right_is_clp else f" ({left_unit})")
+    # One constructor call: plotly validates the whole figure once instead of once per update_* call.
+    return go.Figure(data=[
+        dict(type="bar", x=labels, y=left, name=left_name, marker_color=PALETTE[0], offsetgroup=1, yaxis="y",
+             customdata=[f"{fmt_number(v)} {left_unit}" if v is not None else "—" for v in left],
+             hovertemplate=f"{left_name}: %{{customdata}}<extra></extra>"),
+        dict(type="bar", x=labels, y=right, name=right_name, marker_color=PALETTE[1], offsetgroup=2, yaxis="y2",
+             customdata=[fmt_right(v) if v is not None else "—" for v in right],
+             hovertemplate=f"{right_name}: %{{customdata}}<extra></extra>"),
+    ], layout=dict(
+        template=HOUSE_TEMPLATE, height=height, barmode="group", bargap=0.25, margin=dict(l=95, r=70, t=40, b=80),
+        # Legend above the plot: below it, it would cover the rotated month labels.
+        legend=dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom"),
+        xaxis=dict(type="category", tickangle=-60, automargin=True),
+        yaxis=dict(title_text=f"{left_name} ({left_unit})", rangemode="tozero"),
+        yaxis2=dict(title_text=right_title, overlaying="y", side="right", tickformat=",.0f" if right_is_clp else ",~r",
+                    showgrid=False, rangemode="tozero")))
 
 
 def consumption_sections(session: Session, actor: Actor, profile: SupplyProfile, charge_label: str = "Cargos") -> list:

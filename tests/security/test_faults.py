@@ -104,13 +104,14 @@ def test_pdf_failure_gives_a_clear_error_and_writes_nothing(publico, monkeypatch
             raise OSError("disk full while writing PDF")
 
         monkeypatch.setattr(weasyprint.HTML, "write_pdf", broken)
+        monkeypatch.setattr(weasyprint.HTML, "render", broken)  # reports lay out first, then stamp figures
     else:
         from reports.charts import ChartExportError
 
         def broken_svg(*args, **kwargs):
             raise ChartExportError("No se pudieron dibujar los gráficos del PDF (servicio de gráficos detenido).")
 
-        monkeypatch.setattr(reports.pdf, "figure_svg", broken_svg)
+        monkeypatch.setattr(reports.pdf, "figure_pdf", broken_svg)
         monkeypatch.setattr(reports.pdf, "report_html", _html_with_chart_call(reports.pdf.report_html, broken_svg))
     before = _instance_files()
     as_json = publico.get("/reportes/distribuidoras.pdf", headers={"Accept": "application/json"})
@@ -129,9 +130,9 @@ def test_pdf_failure_gives_a_clear_error_and_writes_nothing(publico, monkeypatch
 
 def _html_with_chart_call(real, broken_svg):
     # The companies view may have no chart: make sure the chart path runs during rendering.
-    def wrapped(report, username="", generated_at=None):
+    def wrapped(report, username="", generated_at=None, slots=None):
         broken_svg()
-        return real(report, username, generated_at)
+        return real(report, username, generated_at, slots)
 
     return wrapped
 
@@ -157,7 +158,7 @@ def test_seed_killed_halfway_leaves_no_partial_data(backend, kill_at, monkeypatc
     loaded = []
 
     def progress(message):
-        if message.startswith("cargado"):
+        if message.startswith("cargando "):
             loaded.append(message)
             if kill_at == "tables" and len(loaded) == 4:
                 raise KeyboardInterrupt  # Ctrl-C / SIGINT in the middle of the load
@@ -206,7 +207,7 @@ def test_seed_process_killed_leaves_all_or_nothing(backend, tmp_path):
                              AS_OF.strftime("%Y-%m")], cwd=root, env=env, stdout=subprocess.PIPE, text=True)
     killed_while_loading = False
     for line in proc.stdout:
-        if line.startswith("cargado"):
+        if line.startswith("cargando "):
             proc.send_signal(signal.SIGKILL)
             killed_while_loading = True
             break
