@@ -13,6 +13,9 @@ from api.core import PAGE_PARAMETERS, ApiError, api_route, page_params, paged, q
 from auth.policy import NETWORK
 from auth.session import current_actor
 from data.db import get_session
+from reports.views import SHARED_TTL
+from services.cache import shared_cache
+from services.dataversion import data_version
 from services.network import hierarchy as h
 from services.network.assets import MAX_QUERY, SearchError, equipment_history, search_assets
 from services.network.maps import FEEDER_LAYER_KEYS, feeder_layer
@@ -133,8 +136,16 @@ def network_feeder_layer(feeder_id: int, layer: str):
     """One big layer of a feeder map, served apart from the page so the browser can cache it."""
     if layer not in FEEDER_LAYER_KEYS:
         raise ApiError("Capa desconocida.", 404)
-    features = feeder_layer(get_session(), current_actor(), feeder_id, layer).features
-    body = json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"), ensure_ascii=False)
+    session, actor = get_session(), current_actor()
+
+    def encode() -> str:
+        features = feeder_layer(session, actor, feeder_id, layer).features
+        return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"),
+                          ensure_ascii=False)
+
+    # Public network data, the same for every reader: cached by data version like the shared views.
+    h.get_feeder(session, actor, feeder_id)  # 404 for an unknown feeder, never cached
+    body = shared_cache(f"feeder-layer:{feeder_id}:{layer}:{data_version(session)}", SHARED_TTL, encode)
     response = Response(body, mimetype="application/geo+json")
     response.headers["Cache-Control"] = "private, max-age=300"
     response.add_etag()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
 import json
 import os
 import signal
@@ -132,31 +131,28 @@ def run(base: str, engine, n: int) -> list[Result]:
         results.append(_result(f"búsqueda transformador por {label}", "p95 ≤ 20 ms", 20, samples,
                                sql_timer(engine, sql, {"v": values[0]})))
 
-    # Feeder detail page (router callback) + its map layers, for the largest feeder.
-    layers = ("vanos-mt", "vanos-bt", "postes", "transformadores", "equipos")
+    # Feeder detail as the browser loads it: the router callback (page) + the layer URLs its map fetches.
+    from services.network.maps import FEEDER_LAYER_KEYS
+
     sizes = {}
 
     def feeder_detail(_i):
-        total = user.callback("..page-content.children...navbar.children...page-meta.data..",
-                              [{"id": "url", "property": "pathname", "value": f"/red/alimentador/{big_feeder}"},
-                               {"id": "url", "property": "search", "value": ""}])
-        server, transferred = total[1], total[2]
-        for layer in layers:
-            try:
-                _c, srv, size, resp = user.timed("GET", f"/api/v1/red/alimentadores/{big_feeder}/mapa/{layer}.geojson")
-            except RuntimeError:
-                continue
+        _c, server, transferred, _r = user.callback("..page-content.children...navbar.children...page-meta.data..",
+                                                    [{"id": "url", "property": "pathname",
+                                                      "value": f"/red/alimentador/{big_feeder}"},
+                                                     {"id": "url", "property": "search", "value": ""}])
+        sizes["page"] = transferred
+        for layer in FEEDER_LAYER_KEYS:
+            _c, srv, size, _resp = user.timed("GET", f"/api/v1/red/alimentadores/{big_feeder}/mapa/{layer}.geojson")
             server += srv
-            gz = len(gzip.compress(resp.content))
-            transferred += gz
-            sizes[layer] = (size, gz)
-        sizes["page"] = total[2]
+            sizes[layer] = size  # bytes on the wire (gzip)
         return server
 
+    cold = feeder_detail(0)  # the first request after start-up: nothing cached yet
     samples = repeat(feeder_detail, max(10, n // 3))
-    kb = sum(v[1] if isinstance(v, tuple) else v for v in sizes.values()) / 1024
+    kb = sum(sizes.values()) / 1024
     results.append(_result(f"detalle alimentador + capas ({spans} vanos), tiempo servidor", "p95 ≤ 150 ms", 150, samples,
-                           extra={"sizes_bytes": sizes}))
+                           extra={"sizes_bytes": sizes, "cold_ms": cold}))
     results.append(Result(f"detalle alimentador ({spans} vanos), KB transferidos (gzip)", "≤ 300 KB", "KB", kb, kb, 1,
                           kb <= 300, extra={"sizes_bytes": sizes}))
 

@@ -57,10 +57,12 @@ def leaflet_map(section: MapSection, map_id: str) -> html.Div:
     tiles = current_app.extensions["ra_settings"].tiles_url
     overlays = []
     for i, layer in enumerate(section.layers):
-        data = {"type": "FeatureCollection", "features": layer.features}
         hideout = {"color": layer.color, "radius": layer.radius, "weight": layer.weight,
                    "fillOpacity": layer.fill_opacity if layer.kind == "polygon" else 0.0}
-        geo = dl.GeoJSON(data=data, id=f"{map_id}-layer-{i}", hideout=hideout,
+        # Big layers come from their (cached, compressed) GeoJSON route: the page stays small and each
+        # span/pole keeps its own popup. Small layers are embedded.
+        source = {"url": layer.url} if layer.url else {"data": {"type": "FeatureCollection", "features": layer.features}}
+        geo = dl.GeoJSON(**source, id=f"{map_id}-layer-{i}", hideout=hideout,
                          pointToLayer=_ns("point") if layer.kind == "point" else None,
                          # The style function would reset circle markers' fill (fillOpacity 0): lines/polygons only.
                          style=_ns("style") if layer.kind != "point" else None)

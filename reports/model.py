@@ -93,7 +93,11 @@ class Chart:
 
 @dataclass
 class MapLayer:
-    """GeoJSON features in lon/lat (EPSG:4326) drawn with one style; ``kind`` is line, point or polygon."""
+    """GeoJSON features in lon/lat (EPSG:4326) drawn with one style; ``kind`` is line, point or polygon.
+
+    ``url``: the interactive map loads this layer's detailed features (one per asset, with popups) from
+    that GeoJSON route instead of embedding ``features``, which then only serve print, bounds and JSON.
+    """
 
     name: str
     features: list[dict]
@@ -103,6 +107,7 @@ class MapLayer:
     weight: float = 2.0
     fill_opacity: float = 0.15
     legend: bool = True
+    url: str | None = None
 
 
 @dataclass
@@ -167,7 +172,7 @@ class Report:
                                                    for t in s.figure.data]})
             elif isinstance(s, MapSection):
                 out["sections"].append({"type": "map", "key": s.key, "title": s.title, "layers": [
-                    {"name": layer.name, "kind": layer.kind,
+                    {"name": layer.name, "kind": layer.kind, **({"detail_url": layer.url} if layer.url else {}),
                      "geojson": {"type": "FeatureCollection", "features": layer.features}} for layer in s.layers]})
             elif isinstance(s, Text):
                 out["sections"].append({"type": "text", "key": s.key, "title": s.title, "paragraphs": s.paragraphs})

@@ -92,8 +92,17 @@ def _span_popups(frame: pd.DataFrame) -> pd.Series:
                                                     frame["feeder_id"])], index=frame.index, dtype=object)
 
 
+def layer_url(feeder_id: int, key: str) -> str:
+    """The GeoJSON route of one big feeder layer (one feature per asset, with popups)."""
+    return f"/api/v1/red/alimentadores/{feeder_id}/mapa/{key}.geojson"
+
+
 def spans_layer(session: Session, feeder_id: int, level: str, merged: bool = True) -> MapLayer:
-    """MV (thick) or LV (thin) spans of a feeder: merged for pages, one feature per span with a popup otherwise."""
+    """MV (thick) or LV (thin) spans of a feeder.
+
+    ``merged``: one MultiLineString (print, bounds, JSON twin), the interactive map loading the detailed
+    layer from its URL; otherwise one feature per span with a popup (the layer route itself).
+    """
     frame = _span_frame(session, [feeder_id], level)
     mv = level == "MT"
     name = "Vanos MT" if mv else "Vanos BT"
@@ -104,11 +113,12 @@ def spans_layer(session: Session, feeder_id: int, level: str, merged: bool = Tru
     else:
         frame["popup"] = _span_popups(frame) if len(frame) else []
         features = line_features(frame)
-    return MapLayer(name, features, "line", MV_COLOR if mv else LV_COLOR, weight=3.0 if mv else 1.5)
+    return MapLayer(name, features, "line", MV_COLOR if mv else LV_COLOR, weight=3.0 if mv else 1.5,
+                    url=layer_url(feeder_id, "vanos-mt" if mv else "vanos-bt") if merged else None)
 
 
 def poles_layer(session: Session, feeder_id: int, merged: bool = True) -> MapLayer:
-    """Poles of a feeder as small points (one MultiPoint for pages)."""
+    """Poles of a feeder as small points (``merged``: one MultiPoint, detailed points from the layer URL)."""
     frame = with_lonlat(query_frame(session, select(Pole.code, Pole.x, Pole.y, Pole.datum, Pole.zone, Pole.mv_kv)
                                .where(Pole.feeder_id == feeder_id).order_by(Pole.id)))
     if merged:
@@ -119,7 +129,7 @@ def poles_layer(session: Session, feeder_id: int, merged: bool = True) -> MapLay
                                      ("Ver ficha", _search_href(feeder_id, "poste", c)))
                           for c, mv in zip(frame["code"], frame["mv_kv"])] if len(frame) else []
         features = point_features(frame)
-    return MapLayer("Postes", features, "point", POLE_COLOR, radius=2)
+    return MapLayer("Postes", features, "point", POLE_COLOR, radius=2, url=layer_url(feeder_id, "postes") if merged else None)
 
 
 def transformers_layer(session: Session, where, name: str = "Transformadores de distribución") -> MapLayer:
