@@ -57,8 +57,8 @@ run: setup instance/secret_key
 	  SIM=$$!; trap 'kill $$SIM 2>/dev/null' EXIT INT TERM; \
 	  echo "Simulador de tiempo real en segundo plano (instance/simulator.log)"; \
 	fi; \
-	$(BIN)/gunicorn --workers $(WORKERS) --threads 4 --bind $(HOST):$(PORT) \
-	  --access-logfile - --timeout 120 'app:server'
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) \
+	  --access-logfile - 'app:server'  # threads, timeout, keep-alive: gunicorn.conf.py
 
 ## The whole suite: SQLite (everything, including browser tests), then PostgreSQL.
 test: setup

@@ -1,9 +1,19 @@
-"""100 simulated registered users on the public flow (1–3 s think time)."""
+"""100 simulated registered users on the public flow (1–3 s think time).
+
+Each simulated user has its own account (``bench_u001``...) and its own client address, sent as
+``X-Forwarded-For`` the way the production reverse proxy does (the bench server runs with
+``RA_PROXY_HOPS=1``): the login throttle then sees 100 people, not one address logging in 100 times.
+"""
 from __future__ import annotations
 
+import itertools
+import os
 import random
 
 from locust import HttpUser, between, task
+
+PASSWORD = os.environ.get("BENCH_USER_PASSWORD", "RedAbierta2026")
+_numbers = itertools.count(1)
 
 
 class PublicUser(HttpUser):
@@ -12,9 +22,11 @@ class PublicUser(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self):
+        n = next(_numbers)
+        self.client.headers["X-Forwarded-For"] = f"10.20.{n // 250}.{n % 250 + 1}"
         self.client.get("/login", name="/login")
         token = self.client.cookies.get("_csrf_token")
-        self.client.post("/auth/login", data={"username": "publico", "password": "RedAbierta2026", "csrf_token": token},
+        self.client.post("/auth/login", data={"username": f"bench_u{n:03d}", "password": PASSWORD, "csrf_token": token},
                          name="/auth/login", allow_redirects=False)
         self.client.get("/", name="/")
         regions = self.client.get("/api/v1/red/regiones", name="/api/v1/red/regiones").json()

@@ -47,10 +47,12 @@ def build_dataset(url: str, profile: str, seed: int) -> dict:
 
 def start_server(url: str, port: int, redis_url: str = "") -> subprocess.Popen:
     """gunicorn with 2 workers on the benchmark database (and Redis, as in production, when given)."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 48, "RA_ENV": "production",
+    # As deployed: behind one reverse proxy (X-Forwarded-For gives each simulated user its own address).
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "b" * 48, "RA_ENV": "production", "RA_PROXY_HOPS": "1",
            "REDIS_URL": redis_url, "RA_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"}
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "2", "--threads", "4",
-                             "--bind", f"127.0.0.1:{port}", "--timeout", "120", "app:server"], cwd=ROOT, env=env,
+    # Threads, timeout and keep-alive come from gunicorn.conf.py, as in production.
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "--workers", "2",
+                             "--bind", f"127.0.0.1:{port}", "app:server"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -212,7 +214,7 @@ def main() -> None:
         if not args.skip_locust:
             from bench.load import locust_result
 
-            results.append(locust_result(base))
+            results.append(locust_result(base, engine))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(20)

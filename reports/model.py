@@ -147,6 +147,7 @@ class Report:
     subtitle: str = ""
     company: str = ""
     as_of: str = ""
+    cache_key: str = ""  # set for shared views: identifies this exact content (view, params, data version)
 
     def table(self, key: str) -> Table | None:
         """The table section with ``key``."""

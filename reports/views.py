@@ -128,8 +128,14 @@ def shared_report(spec: ViewSpec, session, actor, params: dict) -> Report:
     from services.dataversion import data_version
 
     args = "&".join(f"{k}={params[k]}" for k in sorted(params))
-    return shared_cache(f"view:{spec.name}:{args}:{data_version(session)}", SHARED_TTL,
-                        lambda: spec.build(session, actor, **params))
+    key = f"view:{spec.name}:{args}:{data_version(session)}"
+
+    def build() -> Report:
+        report = spec.build(session, actor, **params)
+        report.cache_key = key
+        return report
+
+    return shared_cache(key, SHARED_TTL, build)
 
 
 def view(name: str, *, title: str, policy: Policy, params: dict[str, Callable[[str], object]] | None = None,
