@@ -71,7 +71,9 @@ def post_batch():
     if len(raw) > settings.max_request_bytes:
         raise ApiError(f"La solicitud supera el tamaño máximo de {settings.max_request_bytes // 1024} KiB.", 413)
     try:
-        outcome = submit_batch(get_session(), current_actor(), raw, settings.max_json_depth)
+        # A JSON body was already decoded (within the depth limit) by the request guard: not twice.
+        parsed = request.get_json(silent=True) if request.is_json else None
+        outcome = submit_batch(get_session(), current_actor(), raw, settings.max_json_depth, parsed)
     except BatchRejected as exc:
         raise ApiError(exc.message, exc.status, exc.details) from None
     response = jsonify(outcome.body)

@@ -8,16 +8,19 @@ Any problem is collected as an itemised error and the caller's transaction is ro
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Callable
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data.models import ChangeLog, Comuna, utcnow
-from exchange.codec import KeyIndex, RecordValueError, from_json, scoped
+from exchange.bulk import bulk_insert, bulk_update
+from exchange.codec import KeyIndex, RecordValueError, from_json, scoped, to_json
 from exchange.entities import BY_NAME, ENTITIES, ORDER, Entity, derive, referencing
 from exchange.schemas import field_column
 
@@ -101,6 +104,7 @@ class Applier:
         self.progress = progress or (lambda _name, _n: None)
         self._comunas: set[str] | None = None
         self._log: list[dict] = []
+        self._now = utcnow()  # one batch, one moment: every change-log row of it carries the same time
 
     # --- public -------------------------------------------------------------------------------
     def run(self, ops: list[Operation]) -> Result:
@@ -136,16 +140,21 @@ class Applier:
         values: dict = {}
         ok = True
         for ref in ent.refs:
-            present = [f for f in ref.fields if f in fields]
-            if not present:
-                continue
-            if len(present) != len(ref.fields):
-                missing = [f for f in ref.fields if f not in fields]
-                self.errors.append(_err(op, missing[0], f"debe indicarse junto con {', '.join(present)}"))
-                ok = False
-                continue
-            key = tuple(fields[f] for f in ref.fields)
-            if any(v is None for v in key):  # e.g. a feeder without a power transformer
+            if len(ref.fields) == 1:  # the common case, without building lists
+                if ref.fields[0] not in fields:
+                    continue
+                key = (fields[ref.fields[0]],)
+            else:
+                present = [f for f in ref.fields if f in fields]
+                if not present:
+                    continue
+                if len(present) != len(ref.fields):
+                    missing = [f for f in ref.fields if f not in fields]
+                    self.errors.append(_err(op, missing[0], f"debe indicarse junto con {', '.join(present)}"))
+                    ok = False
+                    continue
+                key = tuple(fields[f] for f in ref.fields)
+            if None in key:  # e.g. a feeder without a power transformer
                 values[ref.column] = None
                 continue
             target_id = self.index.id_of(ref.target, key)
@@ -154,18 +163,19 @@ class Applier:
                                         f"{dict(zip(BY_NAME[ref.target].key, key))} no existe en esta empresa"))
                 ok = False
             values[ref.column] = target_id
-        for name in ent.plain_columns:
-            if name not in fields:
+        columns, plain = ent.table.c, ent.plain_set
+        for name, value in fields.items():
+            if name not in plain:
                 continue
             try:
-                values[name] = from_json(ent.table.c[name], fields[name])
+                values[name] = from_json(columns[name], value)
             except RecordValueError as exc:
                 self.errors.append(_err(op, name, str(exc)))
                 ok = False
-            if name == "comuna_code" and fields[name] is not None and fields[name] not in self.comunas():
-                self.errors.append(_err(op, name, f"comuna desconocida: {fields[name]}"))
+            if name == "comuna_code" and value is not None and value not in self.comunas():
+                self.errors.append(_err(op, name, f"comuna desconocida: {value}"))
                 ok = False
-        if not partial:
+        if not partial and ent.derived:
             derive(ent, values)
         return values if ok else None
 
@@ -199,9 +209,25 @@ class Applier:
         return found
 
     # --- writes -------------------------------------------------------------------------------
+    def _prefetch(self, ent: Entity, ops: list[Operation]) -> None:
+        """Resolve, set-based, every natural key these operations name (their own and their references)."""
+        wanted: dict[str, set[tuple]] = defaultdict(set)
+        for op in ops:
+            if ent.has_id:
+                wanted[ent.name].add(op.key_tuple)
+            for fields in (op.key, op.data or {}):
+                for ref in ent.refs:
+                    if all(f in fields for f in ref.fields):
+                        key = tuple(fields[f] for f in ref.fields)
+                        if all(v is not None for v in key):
+                            wanted[ref.target].add(key)
+        for name, keys in wanted.items():
+            self.index.prefetch(name, keys)
+
     def _upserts(self, ent: Entity, ops: list[Operation]) -> None:
         if not ops:
             return
+        self._prefetch(ent, ops)
         table = ent.table
         inserts, updates = [], []
         identities = []
@@ -262,11 +288,7 @@ class Applier:
             groups[(tuple(sorted(values)), tuple(sorted(where)))].append({**{f"v_{k}": v for k, v in values.items()},
                                                                           **{f"k_{k}": v for k, v in where.items()}})
         for (cols, where_cols), params in groups.items():
-            stmt = update(table).values({c: bindparam(f"v_{c}") for c in cols})
-            for c in where_cols:
-                stmt = stmt.where(table.c[c] == bindparam(f"k_{c}"))
-            for start in range(0, len(params), CHUNK):
-                self.conn.execute(stmt, params[start:start + CHUNK])
+            bulk_update(self.conn, table, cols, where_cols, params)
         if ent.derived and updates:
             self._refresh_derived(ent, [row_id for *_, row_id in updates])
         if updates:
@@ -280,12 +302,10 @@ class Applier:
             for row in self.conn.execute(stmt):
                 rows.append({"k_id": row.id, **{f"v_{k}": v for k, v in derive(ent, dict(row._mapping)).items()
                                                  if k in ent.derived}})
-        if rows:
-            stmt = update(table).where(table.c.id == bindparam("k_id")).values(
-                {c: bindparam(f"v_{c}") for c in ent.derived})
-            self.conn.execute(stmt, rows)
+        bulk_update(self.conn, table, tuple(ent.derived), ("id",), rows)
 
     def _deletes(self, ent: Entity, ops: list[Operation]) -> None:
+        self._prefetch(ent, ops)
         table = ent.table
         targets = []
         for op in ops:
@@ -342,13 +362,12 @@ class Applier:
         self._log.append({"company_id": self.company_id, "entity": ent.name, "op": kind,
                           "key": json.dumps(list(op.key_tuple), ensure_ascii=False, separators=(",", ":"))[:120],
                           "data": op.data if kind != "delete" else None, "source": self.source, "actor": self.actor,
-                          "at": utcnow()})
+                          "at": self._now})
 
     def _write_log(self) -> None:
         table = ChangeLog.__table__
         last = self.conn.scalar(select(table.c.id).order_by(table.c.id.desc()).limit(1)) or 0
-        for start in range(0, len(self._log), CHUNK):
-            self.conn.execute(insert(table), self._log[start:start + CHUNK])
+        bulk_insert(self.conn, table, self._log)
         self.result.changes = len(self._log)
         if self._log:
             ids = self.conn.execute(select(table.c.id).where(table.c.id > last, table.c.source == self.source,
@@ -365,9 +384,9 @@ def _count():
 
 def _cmp(value):
     """Comparable form of a key value read back from the database (dates and datetimes as text)."""
-    from exchange.codec import to_json
-
-    return to_json(value)
+    if isinstance(value, (dt.date, Decimal)):
+        return to_json(value)
+    return value
 
 
 def apply_operations(conn: Connection, company_id: int, ops: list[Operation], source: str, actor: str,

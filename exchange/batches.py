@@ -112,12 +112,15 @@ def next_sequence(session: Session, company_id: int) -> int:
     return (last or 0) + 1
 
 
-def submit_batch(session: Session, actor: Actor, raw: bytes, max_depth: int) -> BatchOutcome:
-    """Validate and apply one batch for the token's company; rejections are recorded when identifiable."""
+def submit_batch(session: Session, actor: Actor, raw: bytes, max_depth: int, parsed=None) -> BatchOutcome:
+    """Validate and apply one batch for the token's company; rejections are recorded when identifiable.
+
+    ``parsed``: the body already decoded within the same limits (the request guard does it once).
+    """
     if actor.company_id is None:
         raise BatchRejected(403, "Sólo un token de intercambio de una empresa puede enviar lotes.")
     company = session.get(DistributionCompany, actor.company_id)
-    body = parse_body(raw, max_depth)
+    body = parse_body(raw, max_depth) if parsed is None else parsed
     if isinstance(body, dict) and "company" in body and body["company"] != company.code:
         raise BatchRejected(403, f"El token de {company.code} no puede modificar datos de la empresa "
                                  f"{str(body['company'])[:32]}.")

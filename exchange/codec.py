@@ -68,32 +68,86 @@ def company_id_for(conn: Connection, code: str) -> int | None:
 
 
 class KeyIndex:
-    """Natural key <-> id maps of one company's rows, loaded per entity on first use."""
+    """Natural key <-> id maps of one company's rows.
+
+    Two ways to fill them: ``prefetch(name, keys)`` resolves just the keys a batch names (a few
+    set-based queries, whatever the company's size: a 10,000-operation delta on a 500,000-client
+    company reads 10,000 rows, not 500,000), and a full per-entity load on first use of ``key_of`` /
+    ``keys`` (exports and snapshots need every row anyway). ``id_of`` answers from either.
+    """
+
+    PREFETCH_CHUNK = 2000
 
     def __init__(self, conn: Connection, company_id: int):
         self.conn, self.company_id = conn, company_id
         self._by_key: dict[str, dict[tuple, int]] = {}
         self._by_id: dict[str, dict[int, tuple]] = {}
+        self._full: set[str] = set()  # entities whose maps hold every row of the company
+        self._known: dict[str, set[tuple]] = {}  # keys already looked up (present or not)
 
-    def _load(self, name: str) -> None:
-        ent = BY_NAME[name]
-        table = ent.table
-        ref_cols = []
-        plain = []
+    def _columns(self, ent: Entity) -> tuple[list[str], list[str]]:
+        """(ref columns, plain fields) that make up the natural key, in key order."""
+        ref_cols, plain = [], []
         for field in ent.key:
             ref = next((r for r in ent.refs if field in r.fields), None)
             if ref is not None and ref.column not in ref_cols:
                 ref_cols.append(ref.column)
             elif ref is None:
                 plain.append(field)
-        cols = [table.c.id, *(table.c[c] for c in ref_cols), *(table.c[c] for c in plain)]
-        by_key, by_id = {}, {}
-        for row in self.conn.execute(scoped(ent, select(*cols), self.company_id)):
+        return ref_cols, plain
+
+    def _remember(self, ent: Entity, rows, ref_cols: list[str], plain: list[str]) -> None:
+        by_key = self._by_key.setdefault(ent.name, {})
+        by_id = self._by_id.setdefault(ent.name, {})
+        for row in rows:
             values = dict(zip(["id", *ref_cols, *plain], row))
             key = self._key_from(ent, values)
             by_key[key] = values["id"]
             by_id[values["id"]] = key
-        self._by_key[name], self._by_id[name] = by_key, by_id
+
+    def _load(self, name: str) -> None:
+        ent = BY_NAME[name]
+        table = ent.table
+        ref_cols, plain = self._columns(ent)
+        cols = [table.c.id, *(table.c[c] for c in ref_cols), *(table.c[c] for c in plain)]
+        self._by_key[name], self._by_id[name] = {}, {}
+        self._remember(ent, self.conn.execute(scoped(ent, select(*cols), self.company_id)), ref_cols, plain)
+        self._full.add(name)
+
+    def prefetch(self, name: str, keys) -> None:
+        """Resolve the ids of just these natural keys of ``name`` (keys already known are skipped)."""
+        if name in self._full:
+            return
+        ent = BY_NAME[name]
+        known = self._known.setdefault(name, set())
+        todo = [k for k in {tuple(k) for k in keys} if k not in known]
+        if not todo:
+            return
+        table = ent.table
+        ref_cols, plain = self._columns(ent)
+        positions = {f: i for i, f in enumerate(ent.key)}
+        refs = [next(r for r in ent.refs if r.column == c) for c in ref_cols]
+        for ref in refs:  # the parents named inside the keys first (e.g. the client of a monthly row)
+            self.prefetch(ref.target, [tuple(k[positions[f]] for f in ref.fields) for k in todo])
+        cols = [table.c.id, *(table.c[c] for c in ref_cols), *(table.c[c] for c in plain)]
+        for start in range(0, len(todo), self.PREFETCH_CHUNK):
+            chunk = todo[start:start + self.PREFETCH_CHUNK]
+            stmt = scoped(ent, select(*cols), self.company_id)
+            resolvable = True
+            for ref in refs:
+                ids = {self.id_of(ref.target, tuple(k[positions[f]] for f in ref.fields)) for k in chunk} - {None}
+                if not ids:
+                    resolvable = False
+                    break
+                stmt = stmt.where(table.c[ref.column].in_(sorted(ids)))
+            if resolvable:
+                for field in plain:
+                    column = table.c[field]
+                    stmt = stmt.where(column.in_(sorted(_stored_values(column, (k[positions[field]] for k in chunk)),
+                                                        key=str)))
+                # A superset of the wanted rows (each column filtered on its own): keep them all, they are exact.
+                self._remember(ent, self.conn.execute(stmt), ref_cols, plain)
+            known.update(chunk)
 
     def _key_from(self, ent: Entity, values: dict) -> tuple:
         out = []
@@ -110,19 +164,22 @@ class KeyIndex:
         """The natural key of row ``row_id`` of entity ``name``."""
         if row_id is None:
             return None
-        if name not in self._by_id:
+        found = self._by_id.get(name, {}).get(row_id)
+        if found is None and name not in self._full:
             self._load(name)
-        return self._by_id[name].get(row_id)
+            found = self._by_id[name].get(row_id)
+        return found
 
     def id_of(self, name: str, key: tuple) -> int | None:
         """The id of the row of ``name`` with natural ``key`` (None: not in this company)."""
-        if name not in self._by_key:
-            self._load(name)
-        return self._by_key[name].get(tuple(key))
+        key = tuple(key)
+        if name not in self._full and key not in self._known.get(name, ()):
+            self.prefetch(name, [key])
+        return self._by_key.get(name, {}).get(key)
 
     def keys(self, name: str) -> dict[tuple, int]:
         """Every natural key of ``name`` -> id."""
-        if name not in self._by_key:
+        if name not in self._full:
             self._load(name)
         return self._by_key[name]
 
@@ -130,6 +187,19 @@ class KeyIndex:
         """Forget the maps of ``name`` (after inserts or deletes)."""
         self._by_key.pop(name, None)
         self._by_id.pop(name, None)
+        self._known.pop(name, None)
+        self._full.discard(name)
+
+
+def _stored_values(column: Column, values) -> set:
+    """The distinct stored forms of JSON key values (a value the column cannot hold matches nothing)."""
+    out = set()
+    for value in values:
+        try:
+            out.add(from_json(column, value))
+        except RecordValueError:
+            continue
+    return out
 
 
 def entity_records(conn: Connection, ent: Entity, company_id: int, index: KeyIndex) -> list[dict]:

@@ -41,17 +41,18 @@ class Entity:
     enums: dict = field(default_factory=dict)
     patterns: dict = field(default_factory=dict)
 
-    @property
+    # Cached: the delta engine asks these for every operation of a batch.
+    @cached_property
     def table(self) -> Table:
         """The SQLAlchemy table."""
         return Base.metadata.tables[self.name]
 
-    @property
+    @cached_property
     def has_id(self) -> bool:
         """True when rows have a surrogate ``id`` (so other entities may reference them)."""
         return "id" in self.table.columns
 
-    @property
+    @cached_property
     def company_scoped(self) -> bool:
         """True when the table has its own ``company_id`` column."""
         return "company_id" in self.table.columns
@@ -71,6 +72,11 @@ class Entity:
         ref_cols = {r.column for r in self.refs}
         return [c.name for c in self.table.columns
                 if c.name not in HIDDEN_COLUMNS and c.name not in ref_cols and c.name not in self.derived]
+
+    @cached_property
+    def plain_set(self) -> frozenset[str]:
+        """``plain_columns`` as a set (membership tests per record field)."""
+        return frozenset(self.plain_columns)
 
     @cached_property
     def fields(self) -> list[str]:

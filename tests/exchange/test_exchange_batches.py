@@ -223,3 +223,44 @@ def test_openapi_documents_the_exchange_with_examples(shared_app):
     assert "alta_y_cambio" in post_op["requestBody"]["content"]["application/json"]["examples"]
     assert {"409", "413", "422"} <= set(post_op["responses"])
     assert "since" in {p["name"] for p in doc["paths"]["/api/v1/exchange/changes"]["get"]["parameters"]}
+
+
+def test_monthly_updates_resolve_only_the_named_keys_and_apply_set_based(app, dea, monkeypatch):
+    """A delta of monthly rows reads just the clients it names (not the company's whole client list), updates
+    every row with one statement per column set, and a missing or foreign key still fails the whole batch."""
+    from exchange import codec
+
+    client, tok, _feeder, cem_client = dea
+    rows = first_rows(app, "select k.client_number, m.month, m.charge_clp from client_monthly m "
+                                      "join clients k on k.id = m.client_id join companies c on c.id = k.company_id "
+                                      "where c.code = 'DEA' order by m.client_id, m.month limit 40")
+    full_loads = []
+    real_load = codec.KeyIndex._load
+    monkeypatch.setattr(codec.KeyIndex, "_load", lambda self, name: (full_loads.append(name), real_load(self, name)))
+    ops = [{"entity": "client_monthly", "op": "update", "key": {"client_number": n, "month": str(m)[:10]},
+            "data": {"charge_clp": int(c) + 7}} for n, m, c in rows]
+    response = post(client, tok, batch(ops))
+    assert response.status_code == 201, response.json
+    assert response.json["counts"] == {"client_monthly": {"update": len(rows)}}
+    assert "clients" not in full_loads and "client_monthly" not in full_loads
+    after = first_rows(app, "select k.client_number, m.month, m.charge_clp from client_monthly m "
+                            "join clients k on k.id = m.client_id join companies c on c.id = k.company_id "
+                            "where c.code = 'DEA' order by m.client_id, m.month limit 40")
+    assert [int(c) for *_k, c in after] == [int(c) + 7 for *_k, c in rows]
+    assert change_count(app) == len(rows)
+
+    before = snapshot(app)
+    bad = ops[:5] + [{"entity": "client_monthly", "op": "update", "key": {"client_number": cem_client, "month": "2024-01-01"},
+                      "data": {"charge_clp": 1}},
+                     {"entity": "client_monthly", "op": "update", "key": {"client_number": "NO-EXISTE", "month": "2024-01-01"},
+                      "data": {"charge_clp": 1}}]
+    response = post(client, tok, batch(bad, sequence=2))
+    assert_unchanged(app, before, response, 422, "referencia inexistente")
+    assert {d["operation"] for d in response.json["details"]} == {5, 6}  # the other company's client is unknown here
+
+
+def first_rows(app, sql: str) -> list:
+    from sqlalchemy import text
+
+    with app.extensions["db"].engine.connect() as conn:
+        return conn.execute(text(sql)).all()
