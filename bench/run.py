@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import text
 
-from bench.harness import Client, Result, percentiles, print_table, repeat, write_json
+from bench.harness import Client, Result, cold_then_warm, percentiles, print_table, repeat, write_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,6 +84,11 @@ def _result(metric, target, limit, samples, ratio_base=None, unit="ms", stat="p9
                   extra=extra or {})
 
 
+def _cold(samples: list[float]) -> dict:
+    p50, p95 = percentiles(samples)
+    return {"cold_p50_ms": round(p50, 1), "cold_p95_ms": round(p95, 1)}
+
+
 def run(base: str, engine, n: int) -> list[Result]:
     """Every HTTP target."""
     from data.models import DistributionTransformer
@@ -129,9 +134,10 @@ def run(base: str, engine, n: int) -> list[Result]:
             ("placa poste", "poste", [p[1] for p in plates], "SELECT id FROM distribution_transformers WHERE pole_plate = :v"),
             ("N° cliente", "cliente", client_numbers,
              "SELECT transformer_id FROM clients WHERE client_number = :v")):
-        samples = repeat(lambda i: user.timed("GET", f"/api/v1/busqueda/transformador?{key}={values[i % len(values)]}")[0], n)
+        cold, samples = cold_then_warm(
+            lambda i: user.timed("GET", f"/api/v1/busqueda/transformador?{key}={values[i % len(values)]}")[0], n)
         results.append(_result(f"búsqueda transformador por {label}", "p95 ≤ 20 ms", 20, samples,
-                               sql_timer(engine, sql, {"v": values[0]})))
+                               sql_timer(engine, sql, {"v": values[0]}), extra=_cold(cold)))
 
     # Feeder detail as the browser loads it: the router callback (page) + the layer URLs its map fetches.
     from services.network.maps import FEEDER_LAYER_KEYS
@@ -160,10 +166,12 @@ def run(base: str, engine, n: int) -> list[Result]:
 
     sec = Client(base)
     sec.login("sec")
-    samples = repeat(lambda i: sec.timed("GET", f"/api/v1/vistas/cliente-consumos?client_id={client_ids[i % len(client_ids)]}")[0], n)
+    cold, samples = cold_then_warm(
+        lambda i: sec.timed("GET", f"/api/v1/vistas/cliente-consumos?client_id={client_ids[i % len(client_ids)]}")[0], n)
     results.append(_result("vista cliente 36 meses (JSON)", "p95 ≤ 50 ms", 50, samples,
                            sql_timer(engine, "SELECT month, consumption_kwh, charge_clp FROM client_monthly "
-                                             "WHERE client_id=:v ORDER BY month DESC LIMIT 36", {"v": client_ids[0]})))
+                                             "WHERE client_id=:v ORDER BY month DESC LIMIT 36", {"v": client_ids[0]}),
+                           extra=_cold(cold)))
     samples = repeat(lambda i: sec.timed("GET", f"/reportes/cliente-consumos.pdf?client_id={client_ids[i % len(client_ids)]}")[0],
                      max(10, n // 5))
     results.append(_result("Guardar PDF vista cliente con gráfico", "p50 ≤ 600 ms", 600, samples, stat="p50"))
