@@ -26,6 +26,7 @@ from exchange.schemas import field_column
 
 CHUNK = 5000
 MAX_ERRORS = 200
+_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # reused: json.dumps(**kw) builds one a call
 
 
 @dataclass
@@ -40,8 +41,11 @@ class Operation:
 
     @property
     def key_tuple(self) -> tuple:
-        """The key values in the entity's key order."""
-        return tuple(self.key[k] for k in BY_NAME[self.entity].key)
+        """The key values in the entity's key order (computed once: the key never changes)."""
+        cached = self.__dict__.get("_key_tuple")
+        if cached is None:
+            cached = self.__dict__["_key_tuple"] = tuple(self.key[k] for k in BY_NAME[self.entity].key)
+        return cached
 
 
 class ApplyError(Exception):
@@ -360,7 +364,7 @@ class Applier:
     # --- change log ---------------------------------------------------------------------------
     def _log_change(self, ent: Entity, op: Operation, kind: str) -> None:
         self._log.append({"company_id": self.company_id, "entity": ent.name, "op": kind,
-                          "key": json.dumps(list(op.key_tuple), ensure_ascii=False, separators=(",", ":"))[:120],
+                          "key": _COMPACT_JSON.encode(list(op.key_tuple))[:120],
                           "data": op.data if kind != "delete" else None, "source": self.source, "actor": self.actor,
                           "at": self._now})
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import JSON, Connection, Table, bindparam, func, insert, update
+from sqlalchemy import JSON, Connection, DateTime, Table, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 CHUNK = 5000
@@ -52,19 +52,29 @@ def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
             conn.execute(insert(table), rows[start:start + CHUNK])
         return
     columns = list(rows[0])
-    json_cols = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    convert = [_copy_converter(table.c[c]) for c in columns]
+    plain = all(f is None for f in convert)
     names = ", ".join(f'"{c}"' for c in columns)
     raw = conn.connection.driver_connection
     with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
-            copy.write_row([_copy_value(row[c], c in json_cols) for c in columns])
+            values = [row[c] for c in columns]
+            if not plain:
+                values = [v if f is None or v is None else f(v) for f, v in zip(convert, values)]
+            copy.write_row(values)
 
 
-def _copy_value(value, is_json: bool):
-    if value is None:
-        return None
-    if is_json:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC throughout the app
-    return value
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC
+
+
+def _copy_converter(column):
+    """How a Python value of ``column`` is written by COPY (None: as it is)."""
+    if isinstance(column.type, JSON):
+        return _JSON.encode
+    if isinstance(column.type, DateTime):
+        return _utc
+    return None
