@@ -47,6 +47,7 @@ BATCH_EXAMPLES = {
         ]},
 }
 
+MAX_CURSOR = 2**63 - 1  # change-log ids are 64-bit: a larger cursor is a client error, not a database overflow
 FEED_SCHEMA = {
     "type": "object",
     "properties": {"company": {"type": "string"}, "since": {"type": "integer"}, "next_cursor": {"type": "integer"},
@@ -117,8 +118,8 @@ def get_changes():
         size = int(request.args.get("page_size", settings.default_page_size))
     except ValueError:
         raise ApiError("'since' y 'page_size' deben ser enteros.") from None
-    if since < 0 or not 1 <= size <= settings.max_page_size:
-        raise ApiError(f"'since' debe ser >= 0 y 'page_size' entre 1 y {settings.max_page_size}.")
+    if not 0 <= since <= MAX_CURSOR or not 1 <= size <= settings.max_page_size:
+        raise ApiError(f"'since' debe estar entre 0 y {MAX_CURSOR} y 'page_size' entre 1 y {settings.max_page_size}.")
     company_id = _feed_company()
     page = changes_since(get_session(), company_id, since, size)
     page["company"] = get_session().scalar(select(DistributionCompany.code).where(DistributionCompany.id == company_id))

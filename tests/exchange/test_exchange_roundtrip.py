@@ -179,3 +179,13 @@ def test_export_zip_has_manifest_and_one_file_per_entity(shared_app):
     names = set(zipfile.ZipFile(buffer).namelist())
     assert {f"{e.name}.jsonl" for e in ENTITIES} | {"company.json", "manifest.json"} == names
     assert manifest["company"] == "CEM" and manifest["entities"]["clients"]["rows"] > 0
+
+
+def test_change_feed_refuses_out_of_range_cursors(app):
+    """A cursor beyond 64 bits (found by the API fuzzer) is a Spanish 400, never a database overflow."""
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {token(app, 'DEA')}"}
+    for since in ("9223372036854775808", "-1"):
+        response = client.get(f"/api/v1/exchange/changes?since={since}", headers=headers)
+        assert response.status_code == 400 and "since" in response.get_json()["error"]
+    assert client.get("/api/v1/exchange/changes?since=9223372036854775807", headers=headers).status_code == 200
