@@ -9,24 +9,24 @@ Any problem is collected as an itemised error and the caller's transaction is ro
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
 
-from sqlalchemy import Connection, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from data.models import ChangeLog, Comuna, utcnow
-from exchange.bulk import bulk_insert, bulk_update
+from exchange import columnar
+from exchange.bulk import bulk_update, insert_rows
 from exchange.codec import KeyIndex, RecordValueError, from_json, scoped, to_json
+from exchange.staging import dumps
 from exchange.entities import BY_NAME, ENTITIES, ORDER, Entity, derive, referencing
 from exchange.schemas import field_column
 
 CHUNK = 5000
 MAX_ERRORS = 200
-_COMPACT_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # reused: json.dumps(**kw) builds one a call
 
 
 @dataclass
@@ -100,30 +100,36 @@ class Applier:
     """Applies folded operations for one company inside the caller's transaction."""
 
     def __init__(self, conn: Connection, company_id: int, source: str, actor: str,
-                 progress: Callable[[str, int], None] | None = None):
+                 progress: Callable[[str, int], None] | None = None, columnar: bool = True):
         self.conn, self.company_id, self.source, self.actor = conn, company_id, source[:60], actor[:64]
         self.index = KeyIndex(conn, company_id)
         self.errors: list[dict] = []
         self.result = Result()
         self.progress = progress or (lambda _name, _n: None)
         self._comunas: set[str] | None = None
-        self._log: list[dict] = []
+        self._log: list[tuple] = []  # (entity, op, operations) of every change, in order
+        self.columnar = columnar
         self._now = utcnow()  # one batch, one moment: every change-log row of it carries the same time
 
     # --- public -------------------------------------------------------------------------------
     def run(self, ops: list[Operation]) -> Result:
         """Apply ``ops`` (raises ApplyError with every problem found; the caller rolls back)."""
-        for op in ops:
-            self.result.counts[op.entity][op.op] += 1
-        net = fold(ops, self.errors)
         by_entity: dict[str, list[Operation]] = defaultdict(list)
-        for op in net:
+        for op in ops:
             by_entity[op.entity].append(op)
+        for name, group in by_entity.items():
+            counts = self.result.counts[name]
+            for op in group:
+                counts[op.op] += 1
+        if any(len({op.key_tuple for op in group}) != len(group) for group in by_entity.values()):
+            by_entity = defaultdict(list)  # some key is named twice: fold to one net operation per key
+            for op in fold(ops, self.errors):
+                by_entity[op.entity].append(op)
         try:
             for ent in ENTITIES:
-                todo = by_entity.get(ent.name, [])
-                if todo:
-                    self._upserts(ent, [o for o in todo if o.op != "delete"])
+                todo = [o for o in by_entity.get(ent.name, []) if o.op != "delete"]
+                if todo and not self._columnar(ent, todo):
+                    self._upserts(ent, todo)
             for ent in reversed(ENTITIES):
                 todo = [o for o in by_entity.get(ent.name, []) if o.op == "delete"]
                 if todo:
@@ -137,6 +143,21 @@ class Applier:
                                          + str(exc.orig).splitlines()[0][:200]}], 409) from None
         self.result.counts = {e: dict(c) for e, c in self.result.counts.items()}
         return self.result
+
+    def _columnar(self, ent: Entity, ops: list[Operation]) -> bool:
+        """Apply ``ops`` set-based when they fit (see exchange.columnar); False: use the general engine."""
+        if not self.columnar or self.errors or not columnar.eligible(ent, ops):
+            return False
+        savepoint, mark = self.conn.begin_nested(), len(self._log)
+        try:
+            columnar.apply(self, ent, ops)
+        except columnar.Fallback:
+            savepoint.rollback()
+            self.index.invalidate(ent.name)
+            del self._log[mark:]
+            return False
+        savepoint.commit()
+        return True
 
     # --- resolution ---------------------------------------------------------------------------
     def _row_values(self, ent: Entity, op: Operation, fields: dict, partial: bool) -> dict | None:
@@ -279,10 +300,8 @@ class Applier:
         self._apply_updates(ent, updates)
         if inserts or updates:
             self.index.invalidate(ent.name)
-        for op, _row in inserts:
-            self._log_change(ent, op, "insert")
-        for op, *_ in updates:
-            self._log_change(ent, op, "update")
+        self.log_changes(ent, [op for op, _row in inserts], "insert")
+        self.log_changes(ent, [op for op, *_ in updates], "update")
 
     def _apply_updates(self, ent: Entity, updates: list) -> None:
         table = ent.table
@@ -344,8 +363,7 @@ class Applier:
                     stmt = stmt.where(table.c[c] == bindparam(f"k_{c}"))
                 self.conn.execute(stmt, params)
         self.progress(ent.name, len(targets))
-        for op, *_ in targets:
-            self._log_change(ent, op, "delete")
+        self.log_changes(ent, [op for op, *_ in targets], "delete")
 
     def _check_references(self, ent: Entity, targets: list, ids: list[int]) -> None:
         """Refuse deleting rows still referenced by rows that stay (children are deleted first)."""
@@ -362,27 +380,36 @@ class Applier:
                                             f"registro(s) de {other.name}; elimínelos o reasígnelos en el mismo lote"))
 
     # --- change log ---------------------------------------------------------------------------
-    def _log_change(self, ent: Entity, op: Operation, kind: str) -> None:
-        self._log.append({"company_id": self.company_id, "entity": ent.name, "op": kind,
-                          "key": _COMPACT_JSON.encode(list(op.key_tuple))[:120],
-                          "data": op.data if kind != "delete" else None, "source": self.source, "actor": self.actor,
-                          "at": self._now})
+    def log_changes(self, ent: Entity, ops: list[Operation], kind: str) -> None:
+        """Queue change-log rows for ``ops`` (written together by ``_write_log``)."""
+        if ops:
+            self._log.append((ent.name, kind, ops))
 
     def _write_log(self) -> None:
+        """One change-log row per change, in order: a COPY (or executemany) per run of one entity and op."""
         table = ChangeLog.__table__
         last = self.conn.scalar(select(table.c.id).order_by(table.c.id.desc()).limit(1)) or 0
-        bulk_insert(self.conn, table, self._log)
-        self.result.changes = len(self._log)
-        if self._log:
-            ids = self.conn.execute(select(table.c.id).where(table.c.id > last, table.c.source == self.source,
-                                                             table.c.company_id == self.company_id)
-                                    .order_by(table.c.id)).scalars().all()
-            self.result.first_change_id, self.result.last_change_id = ids[0], ids[-1]
+        constants = {"company_id": self.company_id, "source": self.source, "actor": self.actor, "at": self._now}
+        total = 0
+        for name, kind, ops in self._log:
+            keys = [_key_text(op.key_tuple) for op in ops]
+            data = [None] * len(ops) if kind == "delete" else [op.data for op in ops]
+            insert_rows(self.conn, table, {**constants, "entity": name, "op": kind}, ("key", "data"),
+                        list(zip(keys, data)))
+            total += len(ops)
+        self.result.changes = total
+        if total:
+            self.result.first_change_id, self.result.last_change_id = self.conn.execute(
+                select(func.min(table.c.id), func.max(table.c.id)).where(
+                    table.c.id > last, table.c.source == self.source, table.c.company_id == self.company_id)).one()
+
+
+def _key_text(key: tuple) -> str:
+    """The change log's key: the natural key as compact JSON (at most 120 characters)."""
+    return dumps(list(key))[:120]
 
 
 def _count():
-    from sqlalchemy import func
-
     return func.count()
 
 
@@ -394,9 +421,12 @@ def _cmp(value):
 
 
 def apply_operations(conn: Connection, company_id: int, ops: list[Operation], source: str, actor: str,
-                     progress: Callable[[str, int], None] | None = None) -> Result:
-    """Apply ``ops`` for one company in the caller's transaction (ApplyError when anything is wrong)."""
-    return Applier(conn, company_id, source, actor, progress).run(ops)
+                     progress: Callable[[str, int], None] | None = None, columnar: bool = True) -> Result:
+    """Apply ``ops`` for one company in the caller's transaction (ApplyError when anything is wrong).
+
+    ``columnar=False`` forces the general engine for everything (tests compare both paths).
+    """
+    return Applier(conn, company_id, source, actor, progress, columnar).run(ops)
 
 
 def sort_key(op: Operation) -> tuple:

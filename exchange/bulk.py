@@ -1,15 +1,17 @@
 """Set-based writes for the delta engine: one statement per (table, column set), whatever the row count.
 
 PostgreSQL: ``UPDATE ... FROM unnest(<arrays>)`` (one round trip, one plan) and ``COPY`` for inserts.
-SQLite: the driver's ``executemany`` (in-process, already ~10 µs a row).
+SQLite: the driver's ``executemany`` (in-process, a few µs a row) with values already in stored form.
 """
 from __future__ import annotations
 
 import datetime as dt
-import json
+from typing import Sequence
 
-from sqlalchemy import JSON, Connection, DateTime, Table, bindparam, func, insert, update
+from sqlalchemy import JSON, Boolean, Connection, DateTime, Table, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import ARRAY
+
+from exchange.staging import dumps
 
 CHUNK = 5000
 
@@ -43,38 +45,64 @@ def bulk_update(conn: Connection, table: Table, set_cols: tuple[str, ...], key_c
         conn.execute(stmt, rows[start:start + CHUNK])
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert rows (dicts with the same keys): ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
+def insert_rows(conn: Connection, table: Table, constants: dict, columns: Sequence[str],
+                rows: Sequence[tuple]) -> None:
+    """Insert ``rows`` (tuples of ``columns``), each with the same ``constants``: ``COPY`` on PostgreSQL,
+    ``executemany`` elsewhere. JSON columns take Python values (dicts, lists)."""
     if not rows:
         return
+    names = [*constants, *columns]
     if conn.dialect.name != "postgresql":
-        for start in range(0, len(rows), CHUNK):
-            conn.execute(insert(table), rows[start:start + CHUNK])
+        # Values in their stored form (what SQLAlchemy would bind), then one executemany in the driver.
+        store = [_sqlite_converter(table.c[c]) for c in names]
+        fixed = tuple(v if f is None or v is None else f(v) for f, v in zip(store, constants.values()))
+        store = store[len(constants):]
+        stmt = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) ' \
+               f'VALUES ({", ".join("?" for _ in names)})'
+        if any(f is not None for f in store):
+            rows = [fixed + tuple(v if f is None or v is None else f(v) for f, v in zip(store, row)) for row in rows]
+        else:
+            rows = [fixed + tuple(row) for row in rows]
+        conn.exec_driver_sql(stmt, rows)
         return
-    columns = list(rows[0])
-    convert = [_copy_converter(table.c[c]) for c in columns]
-    plain = all(f is None for f in convert)
-    names = ", ".join(f'"{c}"' for c in columns)
+    # COPY in text format, built column-wise (a list comprehension per column, then one join):
+    # ~1 µs a row instead of ~5 µs through write_row.
+    fixed = "".join(_copy_field(table.c[c])(v) + "\t" for c, v in constants.items())
+    cells = [list(map(_copy_field(table.c[c]), values)) for c, values in zip(columns, zip(*rows))]
+    lines = map("\t".join, zip(*cells))
+    text = fixed + ("\n" + fixed).join(lines) + "\n"
+    quoted = ", ".join(f'"{c}"' for c in names)
     raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            values = [row[c] for c in columns]
-            if not plain:
-                values = [v if f is None or v is None else f(v) for f, v in zip(convert, values)]
-            copy.write_row(values)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        copy.write(text)
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+NULL = "\\N"
+
+
+def _copy_field(column):
+    """A function writing a Python value of ``column`` as a COPY text field."""
+    kind = column.type
+    if isinstance(kind, JSON):  # compact JSON never holds a raw control character: only backslashes to double
+        return lambda v: NULL if v is None else dumps(v).replace("\\", "\\\\")
+    if isinstance(kind, DateTime):
+        return lambda v: NULL if v is None else _utc(v).isoformat()
+    if isinstance(kind, Boolean):
+        return lambda v: NULL if v is None else ("t" if v else "f")
+    return lambda v: NULL if v is None else (v.translate(_COPY_ESCAPES) if isinstance(v, str) else
+                                             v.isoformat() if isinstance(v, dt.date) else str(v))
+
+
+def _sqlite_converter(column):
+    """How a Python value of ``column`` is stored by SQLite (None: as it is)."""
+    if isinstance(column.type, JSON):
+        return dumps
+    from sqlalchemy.dialects import sqlite
+
+    lite = sqlite.dialect()
+    return column.type.dialect_impl(lite).bind_processor(lite)
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC
-
-
-def _copy_converter(column):
-    """How a Python value of ``column`` is written by COPY (None: as it is)."""
-    if isinstance(column.type, JSON):
-        return _JSON.encode
-    if isinstance(column.type, DateTime):
-        return _utc
-    return None

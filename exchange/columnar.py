@@ -1,0 +1,216 @@
+"""Columnar apply: one entity's inserts and updates as a few set-based statements.
+
+The general engine (``exchange.apply.Applier``) works operation by operation in Python: it folds,
+resolves, checks and itemises every problem. A daily delta is mostly thousands of homogeneous, valid
+operations (the new month of every client, corrected charges...). For those this module does the
+same work column by column: values are converted per column, natural keys are resolved once per
+distinct value, and existence checks and writes are one statement per (entity, operation, column
+set) through ``exchange.staging``.
+
+It is optimistic. The moment anything is not exactly as expected — an unknown reference, a key that
+already exists (insert) or does not (update), a value its column refuses — it raises ``Fallback``;
+the caller rolls the entity back to a savepoint and lets the general engine apply it, which then
+itemises the errors with its usual messages. Accepted batches end up identical either way (the
+tests apply the same batches through both paths and compare the data and the change log).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from functools import lru_cache
+from typing import TYPE_CHECKING, Callable
+
+from sqlalchemy import Date, DateTime, Float, Integer, Numeric
+from sqlalchemy.exc import IntegrityError
+
+from exchange.codec import RecordValueError, from_json
+from exchange.entities import BY_NAME, Entity, Ref, derive
+from exchange.staging import insert_from, matched, update_from
+
+if TYPE_CHECKING:  # pragma: no cover
+    from exchange.apply import Applier, Operation
+
+
+class Fallback(Exception):
+    """The columnar path will not apply this entity as it is: the general engine will (and say why)."""
+
+
+def eligible(ent: Entity, ops: list[Operation]) -> bool:
+    """Whether ``ops`` (one entity's net inserts and updates, keys unique) fit the columnar path."""
+    if not ops or any(op.op not in ("insert", "update") for op in ops):
+        return False
+    if ent.derived and any(op.op == "update" for op in ops):
+        return False  # derived columns are recomputed from the stored row: the general engine does that
+    return _shape_ok(ent.name)
+
+
+@lru_cache(maxsize=None)
+def _shape_ok(name: str) -> bool:
+    """Static conditions: every reference targets a company's row by a plain natural key; the entity's
+    own key is plain (rows with an id) or one owning reference plus plain fields (rows without)."""
+    ent = BY_NAME[name]
+    for ref in ent.refs:
+        if not _plain_target(ref):
+            return False
+    if ent.has_id:
+        return ent.company_scoped and all(k in ent.plain_set for k in ent.key)
+    key_refs = [r for r in ent.refs if any(f in ent.key for f in r.fields)]
+    return len(key_refs) == 1 and all(f in ent.key for f in key_refs[0].fields)
+
+
+def _plain_target(ref: Ref) -> bool:
+    target = BY_NAME[ref.target]
+    return target.has_id and target.company_scoped and all(k in target.plain_set for k in target.key)
+
+
+def apply(ap: Applier, ent: Entity, ops: list[Operation]) -> tuple[int, int]:
+    """Write ``ops`` (eligible) for ``ap``'s company; returns (inserted, updated). Raises Fallback."""
+    inserts = [op for op in ops if op.op == "insert"]
+    updates: dict[tuple, list] = defaultdict(list)
+    for op in ops:
+        if op.op == "update":
+            updates[tuple(op.data)].append(op)
+    try:
+        if inserts:
+            _insert(ap, ent, inserts)
+        for fields, group in updates.items():
+            _update(ap, ent, group, list(fields))
+    except IntegrityError:
+        raise Fallback from None  # e.g. a NULL where the column forbids it: the general engine reports it
+    ap.index.invalidate(ent.name)
+    for kind, group in (("insert", inserts), *(("update", g) for g in updates.values())):
+        ap.log_changes(ent, group, kind)
+    n_updates = sum(len(g) for g in updates.values())
+    if inserts:
+        ap.progress(ent.name, len(inserts))
+    if n_updates:
+        ap.progress(ent.name, n_updates)
+    return len(inserts), n_updates
+
+
+# --- the two writes --------------------------------------------------------------------------------
+def _insert(ap: Applier, ent: Entity, ops: list[Operation]) -> None:
+    fields = ent.fields
+    values = _columns(ap, ent, ops, fields)
+    table = ent.table
+    if ent.has_id:
+        if any(i is not None for i in _own_ids(ap, ent, ops)):
+            raise Fallback  # "ya existe": itemised by the general engine
+    else:
+        key_cols = _stored_key(ent)
+        if matched(ap.conn, table, key_cols, list(zip(*(values[c] for c in key_cols)))):
+            raise Fallback
+    if ent.derived:
+        rows = [dict(zip(values, row)) for row in zip(*values.values())]
+        for col in ent.derived:
+            values[col] = [derive(ent, r)[col] for r in rows]
+    columns = list(values)
+    constants = {"company_id": ap.company_id} if ent.company_scoped else {}
+    insert_from(ap.conn, table, constants, columns, list(zip(*(values[c] for c in columns))))
+
+
+def _update(ap: Applier, ent: Entity, ops: list[Operation], data_fields: list[str]) -> None:
+    values = _columns(ap, ent, ops, [*ent.key, *data_fields])
+    key_cols = ["id"] if ent.has_id else _stored_key(ent)
+    if ent.has_id:
+        values["id"] = ids = _own_ids(ap, ent, ops)
+        if None in ids:
+            raise Fallback  # "no existe": itemised by the general engine
+    identity = set(key_cols) | (set(ent.key) if ent.has_id else set())  # the key is never rewritten
+    set_cols = [c for c in values if c not in identity]
+    rows = list(zip(*(values[c] for c in (*set_cols, *key_cols))))
+    if update_from(ap.conn, ent.table, set_cols, key_cols, rows) != len(rows):
+        raise Fallback  # some key does not exist
+
+
+# --- columns ---------------------------------------------------------------------------------------
+def _columns(ap: Applier, ent: Entity, ops: list[Operation], fields: list[str]) -> dict[str, list]:
+    """Stored column -> values, for the record ``fields`` of ``ops`` (references resolved to ids)."""
+    raw: dict[str, list] = {}
+    for f in fields:
+        source = "key" if f in ent.key else "data"
+        raw[f] = [op.key[f] for op in ops] if source == "key" else [op.data[f] for op in ops]
+    out: dict[str, list] = {}
+    comunas = None
+    for ref in ent.refs:
+        present = [f for f in ref.fields if f in raw]
+        if not present:
+            continue
+        if len(present) != len(ref.fields):
+            raise Fallback  # a partial reference: the general engine explains which field is missing
+        out[ref.column] = _resolve(ap, ref, list(zip(*(raw[f] for f in ref.fields))))
+    for f in fields:
+        if f not in ent.plain_set:
+            continue
+        column = ent.table.c[f]
+        out[f] = _convert(column, raw[f])
+        if f == "comuna_code":
+            comunas = comunas or ap.comunas()
+            if any(v is not None and v not in comunas for v in out[f]):
+                raise Fallback
+    return out
+
+
+def _resolve(ap: Applier, ref: Ref, keys: list[tuple]) -> list:
+    """The target id of each natural key (each distinct key looked up once); None keys stay None."""
+    distinct = {k for k in keys if None not in k}
+    ap.index.prefetch(ref.target, distinct)
+    ids = {k: ap.index.id_of(ref.target, k) for k in distinct}
+    if not ref.soft and None in ids.values():
+        raise Fallback  # "referencia inexistente"
+    return [ids.get(k) for k in keys]
+
+
+def _own_ids(ap: Applier, ent: Entity, ops: list[Operation]) -> list:
+    keys = [op.key_tuple for op in ops]
+    ap.index.prefetch(ent.name, keys)
+    return [ap.index.id_of(ent.name, k) for k in keys]
+
+
+def _stored_key(ent: Entity) -> list[str]:
+    """The stored columns of a row without id: its owning reference's column, then its plain key fields."""
+    ref = next(r for r in ent.refs if any(f in ent.key for f in r.fields))
+    return [ref.column, *(f for f in ent.key if f not in ref.fields)]
+
+
+def _convert(column, values: list) -> list:
+    """``values`` converted for ``column`` exactly as ``from_json`` does (Fallback on a refused value)."""
+    convert = _converter(type(column.type).__mro__)
+    if convert is None:
+        return values
+    try:
+        return [None if v is None else convert(v) for v in values]
+    except (TypeError, ValueError, RecordValueError):
+        raise Fallback from None
+
+
+def _converter(mro: tuple) -> Callable | None:
+    if DateTime in mro:
+        return _moment
+    if Date in mro:
+        return dt.date.fromisoformat
+    if Integer in mro:
+        return int
+    if Float in mro or Numeric in mro:
+        return _finite
+    return None
+
+
+def _finite(value) -> float:
+    number = float(value)
+    if not math.isfinite(number):  # NaN/Infinity (accepted by some JSON readers) cannot be staged as JSON
+        raise ValueError(value)
+    return number
+
+
+def _moment(value):
+    return from_json(_MOMENT, value)
+
+
+class _MomentColumn:  # what from_json needs of a column to parse an instant
+    name = "fecha"
+    type = DateTime(timezone=True)
+
+
+_MOMENT = _MomentColumn()

@@ -1,0 +1,178 @@
+"""Many rows as one statement: a list of tuples sent as a single JSON parameter and read back as a table.
+
+The delta engine resolves keys, checks existence, updates and logs whole sets of operations at once
+by joining the target tables to such a staged set: ``json_array_elements(:rows) WITH ORDINALITY`` on
+PostgreSQL, ``json_each(:rows)`` on SQLite. One parameter means no temporary table (no catalog
+churn per batch), no per-row round trip and almost no Python work per row (orjson encodes the
+whole list at C speed); the database parses the JSON once. PostgreSQL reads it as ``json``, not
+``jsonb``: jsonb keeps numbers as ``numeric``, which has no negative zero. Values are staged in their stored
+form: SQLite gets what SQLAlchemy would bind (dates as ISO text...), PostgreSQL casts each field
+to its column's type, strings to TEXT so that an over-long value is an error, never a truncation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from functools import lru_cache
+from typing import Callable, Iterable, Sequence
+
+import orjson
+from sqlalchemy import JSON, Column, Connection, DateTime, String, Table, Text, and_, bindparam, cast, func, insert, \
+    literal_column, select, update
+from sqlalchemy.dialects.postgresql import JSON as PG_JSON
+
+from data.models import Base
+
+CHUNK = 20_000  # rows per statement: bounds the parameter (~1 MB) on initial loads of millions of rows
+_FALLBACK = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def dumps(value) -> str:
+    """Compact JSON text (orjson; the standard encoder for what orjson refuses, e.g. integers over 64 bits)."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _FALLBACK.encode(value)
+
+
+def _orjson_default(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError
+
+
+class Staged:
+    """A set of rows (tuples typed like ``columns``) joined into one statement as ``source``.
+
+    Values are Python values of their column (dates, datetimes, numbers, text); JSON columns take
+    their JSON text.
+    """
+
+    def __init__(self, conn: Connection, columns: Sequence[Column], name: str = "s"):
+        self.columns = list(columns)
+        self.postgres = conn.dialect.name == "postgresql"
+        self.param = bindparam(f"{name}_rows")
+        if self.postgres:
+            self.source = func.json_array_elements(cast(self.param, PG_JSON)).table_valued(
+                "value", with_ordinality="ordinal").render_derived(name=name)
+        else:  # SQLite cannot name a table function's columns: json_each has value and key (the position)
+            self.source = func.json_each(self.param).table_valued("value", "key").alias(name)
+        self._prepare = [_stager(conn.dialect.name, c) for c in self.columns]
+
+    @property
+    def ordinal(self):
+        """The 0-based position of a staged row."""
+        return self.source.c.ordinal - 1 if self.postgres else self.source.c.key
+
+    def field(self, j: int):
+        """The j-th value of each staged row, typed like its column."""
+        value = self.source.c.value
+        if self.postgres:
+            column = self.columns[j]
+            kind = Text() if isinstance(column.type, String) else column.type
+            return cast(value.op("->>")(literal_column(str(j))), kind)
+        return func.json_extract(value, literal_column(f"'$[{j}]'"), type_=self.columns[j].type)
+
+    def params(self, rows: Sequence[tuple]) -> dict:
+        """The bound parameter carrying ``rows`` (values converted to their staged form)."""
+        prepare = self._prepare
+        if any(p is not None for p in prepare):
+            rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(prepare, row)) for row in rows]
+        try:
+            text = orjson.dumps(rows, default=_orjson_default).decode()
+        except TypeError:
+            text = _FALLBACK.encode(rows)
+        return {self.param.key: text}
+
+    def matching(self, table: Table, key_columns: Sequence[str]):
+        """The join condition of ``table`` rows to staged rows on ``key_columns`` (staged in that order)."""
+        return and_(*(table.c[c] == self.field(j) for j, c in enumerate(key_columns)))
+
+
+def _stager(dialect: str, column: Column) -> Callable | None:
+    """How a Python value of ``column`` is written into the staged JSON (None: as orjson writes it)."""
+    return _stager_for(dialect, column.table.name, column.name)
+
+
+@lru_cache(maxsize=None)
+def _stager_for(dialect: str, table: str, column: str) -> Callable | None:
+    kind = Base.metadata.tables[table].c[column].type
+    if isinstance(kind, JSON):
+        return None  # staged as its JSON text, stored as it is
+    if dialect == "postgresql":  # orjson writes dates as ISO text; the cast reads them back
+        return _utc if isinstance(kind, DateTime) else None
+    from sqlalchemy.dialects import sqlite
+
+    lite = sqlite.dialect()
+    return kind.dialect_impl(lite).bind_processor(lite)  # exactly what an ordinary insert would store
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC
+
+
+def chunks(rows: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    """``rows`` in slices of at most ``size``."""
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def matched(conn: Connection, table: Table, key_columns: Sequence[str], rows: Sequence[tuple],
+            company_id: int | None = None, with_id: bool = False) -> list[tuple]:
+    """(position, id) of every staged row whose ``key_columns`` values exist in ``table`` (one query per chunk).
+
+    ``company_id`` restricts the match to that company's rows (tables with their own company_id).
+    """
+    out: list[tuple] = []
+    for offset, part in _offset_chunks(rows):
+        staged = Staged(conn, [table.c[c] for c in key_columns])
+        cond = staged.matching(table, key_columns)
+        if company_id is not None:
+            cond = and_(table.c.company_id == company_id, cond)
+        stmt = select(staged.ordinal, table.c.id if with_id else literal_column("NULL")).select_from(
+            staged.source.join(table, cond))
+        out.extend((offset + pos, row_id) for pos, row_id in conn.execute(stmt, staged.params(part)))
+    return out
+
+
+def update_from(conn: Connection, table: Table, set_columns: Sequence[str], key_columns: Sequence[str],
+                rows: Sequence[tuple]) -> int:
+    """``UPDATE table SET set_columns FROM <staged rows> WHERE key_columns match``; rows = (*set, *key) values.
+
+    Returns the number of table rows updated (the keys must be unique within ``rows``).
+    """
+    count = 0
+    for part in chunks(rows):
+        staged = Staged(conn, [table.c[c] for c in (*set_columns, *key_columns)])
+        stmt = update(table).values({c: staged.field(j) for j, c in enumerate(set_columns)}).where(
+            *(table.c[c] == staged.field(len(set_columns) + j) for j, c in enumerate(key_columns)))
+        count += conn.execute(stmt, staged.params(part)).rowcount
+    return count
+
+
+def insert_from(conn: Connection, table: Table, constants: dict, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """``INSERT INTO table SELECT <constants>, <staged rows> ORDER BY position`` (ids follow the rows' order)."""
+    names = list(constants)
+    for part in chunks(rows):
+        staged = Staged(conn, [table.c[c] for c in columns])
+        values = [bindparam(f"c_{n}", v, type_=table.c[n].type) for n, v in constants.items()]
+        query = select(*values, *(staged.field(j) for j in range(len(columns)))).select_from(
+            staged.source).order_by(staged.ordinal)
+        conn.execute(insert(table).from_select([*names, *columns], query), staged.params(part))
+
+
+def delete_matching(conn: Connection, table: Table, key_columns: Sequence[str], rows: Sequence[tuple]) -> int:
+    """``DELETE FROM table WHERE (key_columns) IN <staged rows>``; returns the rows deleted."""
+    count = 0
+    for part in chunks(rows):
+        staged = Staged(conn, [table.c[c] for c in key_columns])
+        exists = select(literal_column("1")).select_from(staged.source).where(
+            staged.matching(table, key_columns)).exists()
+        count += conn.execute(table.delete().where(exists), staged.params(part)).rowcount
+    return count
+
+
+def _offset_chunks(rows: Sequence, size: int = CHUNK):
+    for start in range(0, len(rows), size):
+        yield start, rows[start:start + size]
