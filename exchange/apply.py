@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Callable
@@ -19,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data.models import ChangeLog, Comuna, utcnow
 from exchange import columnar
-from exchange.bulk import bulk_update, insert_rows
+from exchange.bulk import PreparedRows, bulk_update, prepare_rows, write_prepared
 from exchange.codec import KeyIndex, RecordValueError, from_json, scoped, to_json
 from exchange.staging import dumps
 from exchange.entities import BY_NAME, ENTITIES, ORDER, Entity, derive, referencing
@@ -107,7 +108,7 @@ class Applier:
         self.result = Result()
         self.progress = progress or (lambda _name, _n: None)
         self._comunas: set[str] | None = None
-        self._log: list[tuple] = []  # (entity, op, operations) of every change, in order
+        self._log: list[tuple] = []  # (changes, future rows) of every run of changes, in order
         self.columnar = columnar
         self._now = utcnow()  # one batch, one moment: every change-log row of it carries the same time
 
@@ -381,27 +382,34 @@ class Applier:
 
     # --- change log ---------------------------------------------------------------------------
     def log_changes(self, ent: Entity, ops: list[Operation], kind: str) -> None:
-        """Queue change-log rows for ``ops`` (written together by ``_write_log``)."""
+        """Queue change-log rows for ``ops``; their rows are formatted in a helper thread meanwhile
+        (pure Python that overlaps the database's work on the writes) and written by ``_write_log``."""
         if ops:
-            self._log.append((ent.name, kind, ops))
+            constants = {"company_id": self.company_id, "source": self.source, "actor": self.actor,
+                         "at": self._now, "entity": ent.name, "op": kind}
+            self._log.append((len(ops), _FORMATTER.submit(_log_rows, self.conn.dialect.name, constants, ops)))
 
     def _write_log(self) -> None:
         """One change-log row per change, in order: a COPY (or executemany) per run of one entity and op."""
         table = ChangeLog.__table__
         last = self.conn.scalar(select(table.c.id).order_by(table.c.id.desc()).limit(1)) or 0
-        constants = {"company_id": self.company_id, "source": self.source, "actor": self.actor, "at": self._now}
-        total = 0
-        for name, kind, ops in self._log:
-            keys = [_key_text(op.key_tuple) for op in ops]
-            data = [None] * len(ops) if kind == "delete" else [op.data for op in ops]
-            insert_rows(self.conn, table, {**constants, "entity": name, "op": kind}, ("key", "data"),
-                        list(zip(keys, data)))
-            total += len(ops)
-        self.result.changes = total
-        if total:
+        for _count_, rows in self._log:
+            write_prepared(self.conn, rows.result())
+        self.result.changes = sum(n for n, _ in self._log)
+        if self.result.changes:
             self.result.first_change_id, self.result.last_change_id = self.conn.execute(
                 select(func.min(table.c.id), func.max(table.c.id)).where(
                     table.c.id > last, table.c.source == self.source, table.c.company_id == self.company_id)).one()
+
+
+_FORMATTER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="change-log")
+
+
+def _log_rows(dialect: str, constants: dict, ops: list[Operation]) -> PreparedRows:
+    """The change-log rows of ``ops`` in their database's form."""
+    keys = [_key_text(op.key_tuple) for op in ops]
+    data = [None] * len(ops) if constants["op"] == "delete" else [op.data for op in ops]
+    return prepare_rows(dialect, ChangeLog.__table__, constants, ("key", "data"), list(zip(keys, data)))
 
 
 def _key_text(key: tuple) -> str:

@@ -6,6 +6,7 @@ SQLite: the driver's ``executemany`` (in-process, a few µs a row) with values a
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Sequence
 
 from sqlalchemy import JSON, Boolean, Connection, DateTime, Table, bindparam, func, insert, update
@@ -45,36 +46,52 @@ def bulk_update(conn: Connection, table: Table, set_cols: tuple[str, ...], key_c
         conn.execute(stmt, rows[start:start + CHUNK])
 
 
-def insert_rows(conn: Connection, table: Table, constants: dict, columns: Sequence[str],
-                rows: Sequence[tuple]) -> None:
-    """Insert ``rows`` (tuples of ``columns``), each with the same ``constants``: ``COPY`` on PostgreSQL,
-    ``executemany`` elsewhere. JSON columns take Python values (dicts, lists)."""
-    if not rows:
-        return
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows already in the form their database takes: COPY text (PostgreSQL) or parameter tuples (SQLite)."""
+
+    statement: str
+    payload: str | list[tuple] | None  # None: nothing to write
+
+
+def prepare_rows(dialect: str, table: Table, constants: dict, columns: Sequence[str],
+                 rows: Sequence[tuple]) -> PreparedRows:
+    """``rows`` (tuples of ``columns``, each with the same ``constants``) ready to insert: COPY text on
+    PostgreSQL, parameter tuples for one executemany elsewhere. JSON columns take Python values.
+
+    Pure Python, no connection: it can run in another thread while the connection is busy."""
     names = [*constants, *columns]
-    if conn.dialect.name != "postgresql":
+    quoted = ", ".join(f'"{c}"' for c in names)
+    if not rows:
+        return PreparedRows("", None)
+    if dialect != "postgresql":
         # Values in their stored form (what SQLAlchemy would bind), then one executemany in the driver.
         store = [_sqlite_converter(table.c[c]) for c in names]
         fixed = tuple(v if f is None or v is None else f(v) for f, v in zip(store, constants.values()))
         store = store[len(constants):]
-        stmt = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) ' \
-               f'VALUES ({", ".join("?" for _ in names)})'
         if any(f is not None for f in store):
             rows = [fixed + tuple(v if f is None or v is None else f(v) for f, v in zip(store, row)) for row in rows]
         else:
             rows = [fixed + tuple(row) for row in rows]
-        conn.exec_driver_sql(stmt, rows)
-        return
-    # COPY in text format, built column-wise (a list comprehension per column, then one join):
-    # ~1 µs a row instead of ~5 µs through write_row.
+        return PreparedRows(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in names)})', rows)
+    # COPY in text format, built column-wise (a map per column, then one join): ~1 µs a row
+    # instead of ~5 µs through write_row.
     fixed = "".join(_copy_field(table.c[c])(v) + "\t" for c, v in constants.items())
     cells = [list(map(_copy_field(table.c[c]), values)) for c, values in zip(columns, zip(*rows))]
-    lines = map("\t".join, zip(*cells))
-    text = fixed + ("\n" + fixed).join(lines) + "\n"
-    quoted = ", ".join(f'"{c}"' for c in names)
-    raw = conn.connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-        copy.write(text)
+    text = fixed + ("\n" + fixed).join(map("\t".join, zip(*cells))) + "\n"
+    return PreparedRows(f'COPY "{table.name}" ({quoted}) FROM STDIN', text)
+
+
+def write_prepared(conn: Connection, prepared: PreparedRows) -> None:
+    """Execute what ``prepare_rows`` built, in the connection's transaction."""
+    if prepared.payload is None:
+        return
+    if isinstance(prepared.payload, str):
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(prepared.statement) as copy:
+            copy.write(prepared.payload)
+    else:
+        conn.exec_driver_sql(prepared.statement, prepared.payload)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

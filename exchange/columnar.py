@@ -65,23 +65,29 @@ def _plain_target(ref: Ref) -> bool:
 
 
 def apply(ap: Applier, ent: Entity, ops: list[Operation]) -> tuple[int, int]:
-    """Write ``ops`` (eligible) for ``ap``'s company; returns (inserted, updated). Raises Fallback."""
+    """Write ``ops`` (eligible) for ``ap``'s company; returns (inserted, updated). Raises Fallback.
+
+    Everything is planned first (values converted, keys resolved, existence checked); then the
+    change-log rows are queued, so that they are formatted in a helper thread while the database
+    executes the writes (the caller drops them on Fallback).
+    """
     inserts = [op for op in ops if op.op == "insert"]
     updates: dict[tuple, list] = defaultdict(list)
     for op in ops:
         if op.op == "update":
             updates[tuple(op.data)].append(op)
+    writes = [_plan_insert(ap, ent, inserts)] if inserts else []
+    writes += [_plan_update(ap, ent, group, list(fields)) for fields, group in updates.items()]
+    ap.log_changes(ent, inserts, "insert")
+    for group in updates.values():
+        ap.log_changes(ent, group, "update")
     try:
-        if inserts:
-            _insert(ap, ent, inserts)
-        for fields, group in updates.items():
-            _update(ap, ent, group, list(fields))
+        for write in writes:
+            write()
     except IntegrityError:
         raise Fallback from None  # e.g. a NULL where the column forbids it: the general engine reports it
     ap.index.invalidate(ent.name)
-    for kind, group in (("insert", inserts), *(("update", g) for g in updates.values())):
-        ap.log_changes(ent, group, kind)
-    n_updates = sum(len(g) for g in updates.values())
+    n_updates = len(ops) - len(inserts)
     if inserts:
         ap.progress(ent.name, len(inserts))
     if n_updates:
@@ -89,10 +95,9 @@ def apply(ap: Applier, ent: Entity, ops: list[Operation]) -> tuple[int, int]:
     return len(inserts), n_updates
 
 
-# --- the two writes --------------------------------------------------------------------------------
-def _insert(ap: Applier, ent: Entity, ops: list[Operation]) -> None:
-    fields = ent.fields
-    values = _columns(ap, ent, ops, fields)
+# --- the two writes, planned --------------------------------------------------------------------------
+def _plan_insert(ap: Applier, ent: Entity, ops: list[Operation]) -> Callable[[], None]:
+    values = _columns(ap, ent, ops, ent.fields)
     table = ent.table
     if ent.has_id:
         if any(i is not None for i in _own_ids(ap, ent, ops)):
@@ -107,10 +112,11 @@ def _insert(ap: Applier, ent: Entity, ops: list[Operation]) -> None:
             values[col] = [derive(ent, r)[col] for r in rows]
     columns = list(values)
     constants = {"company_id": ap.company_id} if ent.company_scoped else {}
-    insert_from(ap.conn, table, constants, columns, list(zip(*(values[c] for c in columns))))
+    rows = list(zip(*(values[c] for c in columns)))
+    return lambda: insert_from(ap.conn, table, constants, columns, rows)
 
 
-def _update(ap: Applier, ent: Entity, ops: list[Operation], data_fields: list[str]) -> None:
+def _plan_update(ap: Applier, ent: Entity, ops: list[Operation], data_fields: list[str]) -> Callable[[], None]:
     values = _columns(ap, ent, ops, [*ent.key, *data_fields])
     key_cols = ["id"] if ent.has_id else _stored_key(ent)
     if ent.has_id:
@@ -120,8 +126,12 @@ def _update(ap: Applier, ent: Entity, ops: list[Operation], data_fields: list[st
     identity = set(key_cols) | (set(ent.key) if ent.has_id else set())  # the key is never rewritten
     set_cols = [c for c in values if c not in identity]
     rows = list(zip(*(values[c] for c in (*set_cols, *key_cols))))
-    if update_from(ap.conn, ent.table, set_cols, key_cols, rows) != len(rows):
-        raise Fallback  # some key does not exist
+
+    def write() -> None:
+        if update_from(ap.conn, ent.table, set_cols, key_cols, rows) != len(rows):
+            raise Fallback  # some key does not exist
+
+    return write
 
 
 # --- columns ---------------------------------------------------------------------------------------
