@@ -65,6 +65,7 @@ class Result:
     changes: int = 0
     first_change_id: int | None = None
     last_change_id: int | None = None
+    columnar: list = field(default_factory=list)  # entities applied set-based (exchange.columnar)
 
 
 def fold(ops: list[Operation], errors: list[dict]) -> list[Operation]:
@@ -158,6 +159,7 @@ class Applier:
             del self._log[mark:]
             return False
         savepoint.commit()
+        self.result.columnar.append(ent.name)
         return True
 
     # --- resolution ---------------------------------------------------------------------------
