@@ -30,7 +30,7 @@ CHUNK = 5000
 MAX_ERRORS = 200
 
 
-@dataclass
+@dataclass(slots=True)
 class Operation:
     """One insert/update/delete of a record identified by its natural key."""
 
@@ -39,13 +39,14 @@ class Operation:
     key: dict
     data: dict | None = None
     index: int = 0  # position in the submitted batch (for error messages)
+    _key: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def key_tuple(self) -> tuple:
         """The key values in the entity's key order (computed once: the key never changes)."""
-        cached = self.__dict__.get("_key_tuple")
+        cached = self._key
         if cached is None:
-            cached = self.__dict__["_key_tuple"] = tuple(self.key[k] for k in BY_NAME[self.entity].key)
+            cached = self._key = tuple(self.key[k] for k in BY_NAME[self.entity].key)
         return cached
 
 

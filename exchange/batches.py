@@ -15,7 +15,7 @@ from data.models import DistributionCompany, ExchangeBatch, utcnow
 from exchange.apply import ApplyError, Operation, apply_operations
 from exchange.entities import BY_NAME
 from exchange.schemas import operations_valid, schema_errors
-from exchange.snapshot import normalize
+from exchange.snapshot import _typed_fields, normalize
 from exchange.codec import RecordValueError
 
 MAX_DETAILS = 200
@@ -100,14 +100,44 @@ def validate_body(body) -> list[Operation]:
 
 
 def _operations(ops_raw: list[dict]) -> list[Operation]:
-    """Operations of a batch whose every operation is valid (values normalised as the general path does)."""
+    """Operations of a batch whose every operation is valid (values normalised as the general path does;
+    a record is copied only when normalising changes it)."""
+    out = []
+    checks: dict[str, object] = {}
     try:
-        return [Operation(op["entity"], op["op"], normalize(BY_NAME[op["entity"]], dict(op["key"])),
-                          normalize(BY_NAME[op["entity"]], dict(op["data"])) if "data" in op else None, i)
-                for i, op in enumerate(ops_raw)]
+        for i, op in enumerate(ops_raw):
+            name = op["entity"]
+            needs = checks[name] if name in checks else checks.setdefault(name, _normalizer(name))
+            key, data = op["key"], op.get("data")
+            if needs is not None:
+                if needs(key):
+                    key = normalize(BY_NAME[name], dict(key))
+                if data is not None and needs(data):
+                    data = normalize(BY_NAME[name], dict(data))
+            out.append(Operation(name, op["op"], key, data, i))
     except RecordValueError as exc:  # e.g. an impossible instant: rare, reported by the itemising path
         raise BatchRejected(422, "Hay operaciones que no cumplen el esquema de su entidad.",
                             _value_errors(ops_raw)) from exc
+    return out
+
+
+def _normalizer(name: str):
+    """A test telling whether a record of ``name`` changes when normalised (None: it never does)."""
+    moments, integers = _typed_fields(name)
+    moments = tuple(f for f, _ in moments)
+    if not moments and not integers:
+        return None
+
+    def needs(record: dict) -> bool:
+        for f in moments:
+            if record.get(f) is not None:
+                return True
+        for f in integers:
+            if type(record.get(f)) is float:
+                return True
+        return False
+
+    return needs
 
 
 def _value_errors(ops_raw: list[dict]) -> list[dict]:

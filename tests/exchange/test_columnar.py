@@ -173,3 +173,25 @@ def test_a_bad_operation_among_many_falls_back_to_the_itemised_rejection(app, sp
         apply_body(app, body, use_columnar=False)
     assert general.value.errors == errors
 
+
+
+def test_a_large_body_pauses_the_cyclic_collector_only_while_it_is_handled(app, monkeypatch):
+    import gc
+
+    import exchange.batches as batches
+
+    seen = []
+    real = batches.apply_operations
+    monkeypatch.setattr(batches, "apply_operations", lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    recs = records(app)
+    client, tok = app.test_client(), token(app, "DEA")
+    small = {"batch_id": "g1", "sequence": 1, "operations": _months(recs, 10)}
+    large = {"batch_id": "g2", "sequence": 2, "operations": _months(recs, 3000)}  # > 256 KiB of JSON
+    assert len(json.dumps(large)) > 256 * 1024
+    assert post(client, tok, small).status_code == 201 and post(client, tok, large).status_code == 201
+    assert seen == [True, False] and gc.isenabled()
+    spoilt = {"batch_id": "g3", "sequence": 3, "operations": _months(recs, 3000) + [
+        {"entity": "client_monthly", "op": "update", "key": {"client_number": "NO", "month": "2040-01-01"},
+         "data": {"charge_clp": 1}}]}
+    assert post(client, tok, spoilt).status_code == 422 and gc.isenabled()  # resumed on a rejection too
+    assert post(client, tok, raw=b"[" * 300_000).status_code == 400 and gc.isenabled()  # and on a refusal
