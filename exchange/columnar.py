@@ -21,12 +21,13 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import Date, DateTime, Float, Integer, Numeric
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Date, DateTime, Float, Integer, Numeric, UniqueConstraint
+from sqlalchemy.exc import DBAPIError
 
 from exchange.codec import RecordValueError, from_json
 from exchange.entities import BY_NAME, Entity, Ref, derive
-from exchange.staging import insert_from, matched, update_from
+from exchange.bulk import prepare_rows, write_prepared
+from exchange.staging import matched, update_from
 
 if TYPE_CHECKING:  # pragma: no cover
     from exchange.apply import Applier, Operation
@@ -84,8 +85,8 @@ def apply(ap: Applier, ent: Entity, ops: list[Operation]) -> tuple[int, int]:
     try:
         for write in writes:
             write()
-    except IntegrityError:
-        raise Fallback from None  # e.g. a NULL where the column forbids it: the general engine reports it
+    except (DBAPIError, ap.conn.dialect.dbapi.Error):  # COPY raises the driver's own errors
+        raise Fallback from None  # e.g. a key that exists: the general engine reports it
     ap.index.invalidate(ent.name)
     n_updates = len(ops) - len(inserts)
     if inserts:
@@ -99,21 +100,34 @@ def apply(ap: Applier, ent: Entity, ops: list[Operation]) -> tuple[int, int]:
 def _plan_insert(ap: Applier, ent: Entity, ops: list[Operation]) -> Callable[[], None]:
     values = _columns(ap, ent, ops, ent.fields)
     table = ent.table
-    if ent.has_id:
-        if any(i is not None for i in _own_ids(ap, ent, ops)):
+    if not _key_is_unique(ent.name):  # otherwise an existing key fails the insert itself (-> Fallback)
+        key_cols = list(ent.key) if ent.has_id else _stored_key(ent)
+        found = matched(ap.conn, table, key_cols, list(zip(*(values[c] for c in key_cols))),
+                        ap.company_id if ent.company_scoped else None)
+        if found:
             raise Fallback  # "ya existe": itemised by the general engine
-    else:
-        key_cols = _stored_key(ent)
-        if matched(ap.conn, table, key_cols, list(zip(*(values[c] for c in key_cols)))):
-            raise Fallback
     if ent.derived:
         rows = [dict(zip(values, row)) for row in zip(*values.values())]
         for col in ent.derived:
             values[col] = [derive(ent, r)[col] for r in rows]
-    columns = list(values)
     constants = {"company_id": ap.company_id} if ent.company_scoped else {}
+    columns = list(values)
     rows = list(zip(*(values[c] for c in columns)))
-    return lambda: insert_from(ap.conn, table, constants, columns, rows)
+    # COPY (PostgreSQL) / executemany (SQLite) in row order: ids follow the operations' order.
+    prepared = prepare_rows(ap.conn.dialect.name, table, constants, columns, rows)
+    return lambda: write_prepared(ap.conn, prepared)
+
+
+@lru_cache(maxsize=None)
+def _key_is_unique(name: str) -> bool:
+    """Whether a unique constraint (or the primary key) of the table is exactly the stored natural key."""
+    ent = BY_NAME[name]
+    key = {"company_id", *ent.key} if ent.has_id else set(_stored_key(ent))
+    table = ent.table
+    uniques = [{c.name for c in table.primary_key.columns}]
+    uniques += [{c.name for c in con.columns} for con in table.constraints if isinstance(con, UniqueConstraint)]
+    uniques += [{c.name for c in index.columns} for index in table.indexes if index.unique]
+    return key in uniques
 
 
 def _plan_update(ap: Applier, ent: Entity, ops: list[Operation], data_fields: list[str]) -> Callable[[], None]:
@@ -163,19 +177,25 @@ def _columns(ap: Applier, ent: Entity, ops: list[Operation], fields: list[str]) 
 
 
 def _resolve(ap: Applier, ref: Ref, keys: list[tuple]) -> list:
-    """The target id of each natural key (each distinct key looked up once); None keys stay None."""
-    distinct = {k for k in keys if None not in k}
-    ap.index.prefetch(ref.target, distinct)
-    ids = {k: ap.index.id_of(ref.target, k) for k in distinct}
-    if not ref.soft and None in ids.values():
+    """The target id of each natural key, within the company (one staged query for the distinct keys);
+    keys holding a None stay None."""
+    distinct = list({k for k in keys if None not in k})
+    target = BY_NAME[ref.target]
+    stored = list(zip(*(_convert(target.table.c[f], list(col)) for f, col in zip(target.key, zip(*distinct)))))
+    found = dict(matched(ap.conn, target.table, list(target.key), stored, ap.company_id, with_id=True))
+    ids = {k: found.get(i) for i, k in enumerate(distinct)}
+    if not ref.soft and len(found) < len(distinct):
         raise Fallback  # "referencia inexistente"
     return [ids.get(k) for k in keys]
 
 
 def _own_ids(ap: Applier, ent: Entity, ops: list[Operation]) -> list:
+    """The id of each operation's row (None where its key is not in the company)."""
     keys = [op.key_tuple for op in ops]
-    ap.index.prefetch(ent.name, keys)
-    return [ap.index.id_of(ent.name, k) for k in keys]
+    table = ent.table
+    stored = list(zip(*(_convert(table.c[f], list(col)) for f, col in zip(ent.key, zip(*keys)))))
+    found = dict(matched(ap.conn, table, list(ent.key), stored, ap.company_id, with_id=True))
+    return [found.get(i) for i in range(len(keys))]
 
 
 def _stored_key(ent: Entity) -> list[str]:
