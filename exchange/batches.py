@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from operator import itemgetter
 
 import orjson
 
@@ -103,28 +104,38 @@ def _operations(ops_raw: list[dict]) -> list[Operation]:
     """Operations of a batch whose every operation is valid (values normalised as the general path does;
     a record is copied only when normalising changes it)."""
     out = []
-    checks: dict[str, object] = {}
+    plans: dict[str, tuple] = {}
     try:
         for i, op in enumerate(ops_raw):
             name = op["entity"]
-            needs = checks[name] if name in checks else checks.setdefault(name, _normalizer(name))
+            plan = plans.get(name) or plans.setdefault(name, _entity_plan(name))
+            key_needs, data_needs, key_of = plan
             key, data = op["key"], op.get("data")
-            if needs is not None:
-                if needs(key):
-                    key = normalize(BY_NAME[name], dict(key))
-                if data is not None and needs(data):
-                    data = normalize(BY_NAME[name], dict(data))
-            out.append(Operation(name, op["op"], key, data, i))
+            if key_needs is not None and key_needs(key):
+                key = normalize(BY_NAME[name], dict(key))
+            if data is not None and data_needs is not None and data_needs(data):
+                data = normalize(BY_NAME[name], dict(data))
+            out.append(Operation(name, op["op"], key, data, i, key_of(key)))
     except RecordValueError as exc:  # e.g. an impossible instant: rare, reported by the itemising path
         raise BatchRejected(422, "Hay operaciones que no cumplen el esquema de su entidad.",
                             _value_errors(ops_raw)) from exc
     return out
 
 
-def _normalizer(name: str):
-    """A test telling whether a record of ``name`` changes when normalised (None: it never does)."""
+def _entity_plan(name: str) -> tuple:
+    """(does a key need normalising, does a data object, the key tuple of a key object) for ``name``."""
+    ent = BY_NAME[name]
     moments, integers = _typed_fields(name)
     moments = tuple(f for f, _ in moments)
+    in_key = tuple(f for f in moments if f in ent.key), tuple(f for f in integers if f in ent.key)
+    in_data = tuple(f for f in moments if f not in ent.key), tuple(f for f in integers if f not in ent.key)
+    getter = itemgetter(*ent.key)
+    key_of = getter if len(ent.key) > 1 else (lambda key: (getter(key),))
+    return _normalizer(*in_key), _normalizer(*in_data), key_of
+
+
+def _normalizer(moments: tuple, integers: tuple):
+    """A test telling whether a record changes when normalised (None: it never does)."""
     if not moments and not integers:
         return None
 
