@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import JSON, Boolean, Connection, DateTime, Table, bindparam, func, insert, update
+from sqlalchemy import JSON, Boolean, Connection, DateTime, Table, bindparam, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from exchange.staging import dumps

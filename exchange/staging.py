@@ -1,7 +1,7 @@
 """Many rows as one statement: a list of tuples sent as a single JSON parameter and read back as a table.
 
-The delta engine resolves keys, checks existence, updates and logs whole sets of operations at once
-by joining the target tables to such a staged set: ``json_array_elements(:rows) WITH ORDINALITY`` on
+The columnar delta engine resolves natural keys, checks existence and updates whole sets of
+operations at once by joining the target tables to such a staged set: ``json_array_elements(:rows) WITH ORDINALITY`` on
 PostgreSQL, ``json_each(:rows)`` on SQLite. One parameter means no temporary table (no catalog
 churn per batch), no per-row round trip and almost no Python work per row (orjson encodes the
 whole list at C speed); the database parses the JSON once. PostgreSQL reads it as ``json``, not
@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Sequence
 
 import orjson
-from sqlalchemy import JSON, Column, Connection, DateTime, String, Table, Text, and_, bindparam, cast, func, insert, \
+from sqlalchemy import JSON, Column, Connection, DateTime, String, Table, Text, and_, bindparam, cast, func, \
     literal_column, select, update
 from sqlalchemy.dialects.postgresql import JSON as PG_JSON
 
@@ -150,28 +150,6 @@ def update_from(conn: Connection, table: Table, set_columns: Sequence[str], key_
         stmt = update(table).values({c: staged.field(j) for j, c in enumerate(set_columns)}).where(
             *(table.c[c] == staged.field(len(set_columns) + j) for j, c in enumerate(key_columns)))
         count += conn.execute(stmt, staged.params(part)).rowcount
-    return count
-
-
-def insert_from(conn: Connection, table: Table, constants: dict, columns: Sequence[str], rows: Sequence[tuple]) -> None:
-    """``INSERT INTO table SELECT <constants>, <staged rows> ORDER BY position`` (ids follow the rows' order)."""
-    names = list(constants)
-    for part in chunks(rows):
-        staged = Staged(conn, [table.c[c] for c in columns])
-        values = [bindparam(f"c_{n}", v, type_=table.c[n].type) for n, v in constants.items()]
-        query = select(*values, *(staged.field(j) for j in range(len(columns)))).select_from(
-            staged.source).order_by(staged.ordinal)
-        conn.execute(insert(table).from_select([*names, *columns], query), staged.params(part))
-
-
-def delete_matching(conn: Connection, table: Table, key_columns: Sequence[str], rows: Sequence[tuple]) -> int:
-    """``DELETE FROM table WHERE (key_columns) IN <staged rows>``; returns the rows deleted."""
-    count = 0
-    for part in chunks(rows):
-        staged = Staged(conn, [table.c[c] for c in key_columns])
-        exists = select(literal_column("1")).select_from(staged.source).where(
-            staged.matching(table, key_columns)).exists()
-        count += conn.execute(table.delete().where(exists), staged.params(part)).rowcount
     return count
 
 
