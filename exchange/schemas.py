@@ -213,6 +213,23 @@ def _operations_validator(name: str, op: str):
     return jsonschema_rs.validator_for({"type": "array", "items": item})
 
 
+@lru_cache(maxsize=None)
+def _records_validator(name: str):
+    """A compiled validator of a list of full records of entity ``name`` (None: no jsonschema-rs)."""
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - the per-record path is used alone
+        return None
+    record = {k: v for k, v in record_schema(BY_NAME[name]).items() if not k.startswith(("$", "x-"))}
+    return jsonschema_rs.validator_for({"type": "array", "items": record})
+
+
+def records_valid(name: str, records: list) -> bool:
+    """True when every record is valid against the entity's record schema (one compiled pass)."""
+    validator_ = _records_validator(name)
+    return validator_ is not None and validator_.is_valid(records)
+
+
 def operations_valid(operations: list) -> bool:
     """True when every operation of a batch (envelope already valid) satisfies its entity's key and data
     schemas: one compiled pass per (entity, op) group instead of two validations per operation.

@@ -10,12 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+import orjson
 from sqlalchemy import Connection, DateTime, Integer
 
 from data.models import utcnow
 from exchange.codec import company_profile, dumps, from_json, iter_snapshot, to_json, RecordValueError
 from exchange.entities import BY_NAME, ENTITIES, Entity
-from exchange.schemas import FORMAT_VERSION, field_column, schema_errors
+from exchange.schemas import FORMAT_VERSION, field_column, records_valid, schema_errors
 
 MANIFEST = "manifest.json"
 COMPANY_FILE = "company.json"
@@ -143,23 +144,26 @@ def parse_snapshot(snap: Snapshot, progress: Callable[[int], None] | None = None
         records: dict[tuple, dict] = {}
         file = f"{ent.name}.jsonl"
         content = snap.files.get(ent.name, b"")
-        for line_no, line in enumerate(content.splitlines(), start=1):
+        lines = [(n, line) for n, line in enumerate(content.splitlines(), start=1) if line.strip()]
+        valid = _valid_records(ent.name, lines)  # the usual case: every line valid, checked in one pass
+        for i, (line_no, line) in enumerate(lines):
             if len(snap.errors) >= MAX_FILE_ERRORS:
                 break
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                snap.errors.append(_ferr(file, line_no, "", f"JSON inválido: {exc}"))
-                continue
-            if not isinstance(record, dict):
-                snap.errors.append(_ferr(file, line_no, "", "cada línea debe ser un objeto JSON"))
-                continue
-            problems = schema_errors("record", record, ent.name)
-            if problems:
-                snap.errors.extend(_ferr(file, line_no, p["field"], p["reason"]) for p in problems)
-                continue
+            if valid is not None:
+                record = valid[i]
+            else:
+                try:
+                    record = json.loads(line)
+                except ValueError as exc:
+                    snap.errors.append(_ferr(file, line_no, "", f"JSON inválido: {exc}"))
+                    continue
+                if not isinstance(record, dict):
+                    snap.errors.append(_ferr(file, line_no, "", "cada línea debe ser un objeto JSON"))
+                    continue
+                problems = schema_errors("record", record, ent.name)
+                if problems:
+                    snap.errors.extend(_ferr(file, line_no, p["field"], p["reason"]) for p in problems)
+                    continue
             try:
                 normalize(ent, record)
             except RecordValueError as exc:
@@ -178,6 +182,16 @@ def parse_snapshot(snap: Snapshot, progress: Callable[[int], None] | None = None
         for record in records.values():
             record.pop("_line", None)
     return out
+
+
+def _valid_records(name: str, lines: list[tuple[int, bytes]]) -> list[dict] | None:
+    """Every line decoded, when every line is a record valid against its entity's schema (one
+    compiled pass over the file); None otherwise: the line-by-line path then itemises the errors."""
+    try:
+        records = [orjson.loads(line) for _, line in lines]
+    except orjson.JSONDecodeError:
+        return None
+    return records if records_valid(name, records) else None
 
 
 def _check_references(snap: Snapshot, parsed: dict[str, dict[tuple, dict]]) -> None:
