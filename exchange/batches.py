@@ -16,7 +16,7 @@ from data.models import DistributionCompany, ExchangeBatch, utcnow
 from exchange.apply import ApplyError, Operation, apply_operations
 from exchange.entities import BY_NAME
 from exchange.schemas import operations_valid, schema_errors
-from exchange.snapshot import _typed_fields, normalize
+from exchange.snapshot import typed_fields, normalize
 from exchange.codec import RecordValueError
 
 MAX_DETAILS = 200
@@ -125,7 +125,7 @@ def _operations(ops_raw: list[dict]) -> list[Operation]:
 def _entity_plan(name: str) -> tuple:
     """(does a key need normalising, does a data object, the key tuple of a key object) for ``name``."""
     ent = BY_NAME[name]
-    moments, integers = _typed_fields(name)
+    moments, integers = typed_fields(name)
     moments = tuple(f for f, _ in moments)
     in_key = tuple(f for f in moments if f in ent.key), tuple(f for f in integers if f in ent.key)
     in_data = tuple(f for f in moments if f not in ent.key), tuple(f for f in integers if f not in ent.key)

@@ -12,7 +12,7 @@ from typing import Sequence
 from sqlalchemy import JSON, Boolean, Connection, DateTime, Table, bindparam, func, update
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from exchange.staging import dumps
+from exchange.staging import dumps, sqlite_stored, utc
 
 CHUNK = 5000
 
@@ -104,7 +104,7 @@ def _copy_field(column):
     if isinstance(kind, JSON):  # compact JSON never holds a raw control character: only backslashes to double
         return lambda v: NULL if v is None else dumps(v).replace("\\", "\\\\")
     if isinstance(kind, DateTime):
-        return lambda v: NULL if v is None else _utc(v).isoformat()
+        return lambda v: NULL if v is None else utc(v).isoformat()
     if isinstance(kind, Boolean):
         return lambda v: NULL if v is None else ("t" if v else "f")
     return lambda v: NULL if v is None else (v.translate(_COPY_ESCAPES) if isinstance(v, str) else
@@ -112,14 +112,5 @@ def _copy_field(column):
 
 
 def _sqlite_converter(column):
-    """How a Python value of ``column`` is stored by SQLite (None: as it is)."""
-    if isinstance(column.type, JSON):
-        return dumps
-    from sqlalchemy.dialects import sqlite
-
-    lite = sqlite.dialect()
-    return column.type.dialect_impl(lite).bind_processor(lite)
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC
+    """How a Python value of ``column`` is stored by SQLite (None: as it is); JSON as compact text."""
+    return dumps if isinstance(column.type, JSON) else sqlite_stored(column)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sqlalchemy import Column, Connection, Date, DateTime, Float, Integer, Numeric, Select, select
 
@@ -29,28 +29,41 @@ def to_json(value):
     return value
 
 
+def value_converter(column: Column) -> Callable | None:
+    """How a (non-null) JSON value becomes a value of ``column`` (None: kept as it is). The function
+    raises ValueError/TypeError (or RecordValueError) for a value the column cannot hold."""
+    kind = column.type
+    if isinstance(kind, DateTime):
+        return _instant
+    if isinstance(kind, Date):
+        return dt.date.fromisoformat
+    if isinstance(kind, Integer):
+        return int
+    if isinstance(kind, (Float, Numeric)):
+        return float
+    return None
+
+
+def _instant(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise RecordValueError("fecha y hora sin zona horaria")
+    return moment.astimezone(dt.timezone.utc)
+
+
 def from_json(column: Column, value):
     """A JSON value converted for ``column`` (raises RecordValueError with a Spanish reason)."""
     if value is None:
         return None
-    kind = column.type
+    convert = value_converter(column)
+    if convert is None:
+        return value
     try:
-        if isinstance(kind, DateTime):
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            if moment.tzinfo is None:
-                raise RecordValueError("fecha y hora sin zona horaria")
-            return moment.astimezone(dt.timezone.utc)
-        if isinstance(kind, Date):
-            return dt.date.fromisoformat(value)
-        if isinstance(kind, Integer):
-            return int(value)
-        if isinstance(kind, (Float, Numeric)):
-            return float(value)
+        return convert(value)
     except RecordValueError:
         raise
     except (TypeError, ValueError):
         raise RecordValueError(f"valor inválido para {column.name}: {str(value)[:40]}") from None
-    return value
 
 
 def scoped(ent: Entity, stmt: Select, company_id: int) -> Select:

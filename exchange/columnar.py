@@ -15,16 +15,15 @@ tests apply the same batches through both paths and compare the data and the cha
 """
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import defaultdict
 from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
-from sqlalchemy import Date, DateTime, Float, Integer, Numeric, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlalchemy.exc import DBAPIError
 
-from exchange.codec import RecordValueError, from_json
+from exchange.codec import RecordValueError, value_converter
 from exchange.entities import BY_NAME, Entity, Ref, derive
 from exchange.bulk import prepare_rows, write_prepared
 from exchange.staging import matched, update_from
@@ -177,14 +176,9 @@ def _columns(ap: Applier, ent: Entity, ops: list[Operation], fields: list[str]) 
 
 
 def _resolve(ap: Applier, ref: Ref, keys: list[tuple]) -> list:
-    """The target id of each natural key, within the company (one staged query for the distinct keys);
-    keys holding a None stay None."""
-    distinct = list({k for k in keys if None not in k})
-    target = BY_NAME[ref.target]
-    stored = list(zip(*(_convert(target.table.c[f], list(col)) for f, col in zip(target.key, zip(*distinct)))))
-    found = dict(matched(ap.conn, target.table, list(target.key), stored, ap.company_id, with_id=True))
-    ids = {k: found.get(i) for i, k in enumerate(distinct)}
-    if not ref.soft and len(found) < len(distinct):
+    """The target id of each natural key (each distinct key looked up once); keys holding a None stay None."""
+    ids = _lookup(ap, BY_NAME[ref.target], {k for k in keys if None not in k})
+    if not ref.soft and None in ids.values():
         raise Fallback  # "referencia inexistente"
     return [ids.get(k) for k in keys]
 
@@ -192,10 +186,18 @@ def _resolve(ap: Applier, ref: Ref, keys: list[tuple]) -> list:
 def _own_ids(ap: Applier, ent: Entity, ops: list[Operation]) -> list:
     """The id of each operation's row (None where its key is not in the company)."""
     keys = [op.key_tuple for op in ops]
+    ids = _lookup(ap, ent, set(keys))
+    return [ids[k] for k in keys]
+
+
+def _lookup(ap: Applier, ent: Entity, keys: set[tuple]) -> dict[tuple, int | None]:
+    """Natural key (plain fields, in key order) -> id of ``ent``'s row in the company, or None: one
+    staged query for all of them."""
+    distinct = list(keys)
     table = ent.table
-    stored = list(zip(*(_convert(table.c[f], list(col)) for f, col in zip(ent.key, zip(*keys)))))
+    stored = list(zip(*(_convert(table.c[f], list(col)) for f, col in zip(ent.key, zip(*distinct)))))
     found = dict(matched(ap.conn, table, list(ent.key), stored, ap.company_id, with_id=True))
-    return [found.get(i) for i in range(len(keys))]
+    return {k: found.get(i) for i, k in enumerate(distinct)}
 
 
 def _stored_key(ent: Entity) -> list[str]:
@@ -205,42 +207,15 @@ def _stored_key(ent: Entity) -> list[str]:
 
 
 def _convert(column, values: list) -> list:
-    """``values`` converted for ``column`` exactly as ``from_json`` does (Fallback on a refused value)."""
-    convert = _converter(type(column.type).__mro__)
+    """``values`` converted for ``column`` as ``from_json`` does (Fallback on a refused value). Floats
+    must also be finite: NaN/Infinity (accepted by some JSON readers) cannot be staged as JSON."""
+    convert = value_converter(column)
     if convert is None:
         return values
     try:
-        return [None if v is None else convert(v) for v in values]
+        out = [None if v is None else convert(v) for v in values]
     except (TypeError, ValueError, RecordValueError):
         raise Fallback from None
-
-
-def _converter(mro: tuple) -> Callable | None:
-    if DateTime in mro:
-        return _moment
-    if Date in mro:
-        return dt.date.fromisoformat
-    if Integer in mro:
-        return int
-    if Float in mro or Numeric in mro:
-        return _finite
-    return None
-
-
-def _finite(value) -> float:
-    number = float(value)
-    if not math.isfinite(number):  # NaN/Infinity (accepted by some JSON readers) cannot be staged as JSON
-        raise ValueError(value)
-    return number
-
-
-def _moment(value):
-    return from_json(_MOMENT, value)
-
-
-class _MomentColumn:  # what from_json needs of a column to parse an instant
-    name = "fecha"
-    type = DateTime(timezone=True)
-
-
-_MOMENT = _MomentColumn()
+    if convert is float and not all(v is None or math.isfinite(v) for v in out):
+        raise Fallback
+    return out

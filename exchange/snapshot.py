@@ -109,7 +109,7 @@ def _ferr(file: str, line: int, field_name: str, reason: str) -> dict:
 
 
 @lru_cache(maxsize=None)
-def _typed_fields(name: str) -> tuple[tuple[tuple[str, object], ...], tuple[str, ...]]:
+def typed_fields(name: str) -> tuple[tuple[tuple[str, object], ...], tuple[str, ...]]:
     ent = BY_NAME[name]
     moments, integers = [], []
     for field_name in ent.fields:
@@ -123,7 +123,7 @@ def _typed_fields(name: str) -> tuple[tuple[tuple[str, object], ...], tuple[str,
 
 def normalize(ent: Entity, record: dict) -> dict:
     """Canonical JSON values (datetimes in UTC ``+00:00``, integral numbers as int) for comparison."""
-    moments, integers = _typed_fields(ent.name)
+    moments, integers = typed_fields(ent.name)
     for name, column in moments:
         if record.get(name) is not None:
             record[name] = to_json(from_json(column, record[name]))

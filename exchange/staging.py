@@ -20,18 +20,20 @@ from typing import Callable, Iterable, Sequence
 import orjson
 from sqlalchemy import JSON, Column, Connection, DateTime, String, Table, Text, and_, bindparam, cast, func, \
     literal_column, select, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.dialects.postgresql import JSON as PG_JSON
 
 from data.models import Base
 
 CHUNK = 20_000  # rows per statement: bounds the parameter (~1 MB) on initial loads of millions of rows
+_SQLITE = sqlite.dialect()
 _FALLBACK = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def dumps(value) -> str:
     """Compact JSON text (orjson; the standard encoder for what orjson refuses, e.g. integers over 64 bits)."""
     try:
-        return orjson.dumps(value).decode()
+        return orjson.dumps(value, default=_orjson_default).decode()
     except TypeError:
         return _FALLBACK.encode(value)
 
@@ -40,6 +42,17 @@ def _orjson_default(value):
     if isinstance(value, Decimal):
         return float(value)
     raise TypeError
+
+
+def sqlite_stored(column: Column) -> Callable | None:
+    """How SQLAlchemy stores a Python value of ``column`` in SQLite (its bind processor; None: as it is)."""
+    lite = _SQLITE
+    return column.type.dialect_impl(lite).bind_processor(lite)
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """An instant with its zone (naive instants are UTC)."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
 
 
 class Staged:
@@ -79,11 +92,7 @@ class Staged:
         prepare = self._prepare
         if any(p is not None for p in prepare):
             rows = [tuple(v if p is None or v is None else p(v) for p, v in zip(prepare, row)) for row in rows]
-        try:
-            text = orjson.dumps(rows, default=_orjson_default).decode()
-        except TypeError:
-            text = _FALLBACK.encode(rows)
-        return {self.param.key: text}
+        return {self.param.key: dumps(rows)}
 
     def matching(self, table: Table, key_columns: Sequence[str]):
         """The join condition of ``table`` rows to staged rows on ``key_columns`` (staged in that order)."""
@@ -101,15 +110,8 @@ def _stager_for(dialect: str, table: str, column: str) -> Callable | None:
     if isinstance(kind, JSON):
         return None  # staged as its JSON text, stored as it is
     if dialect == "postgresql":  # orjson writes dates as ISO text; the cast reads them back
-        return _utc if isinstance(kind, DateTime) else None
-    from sqlalchemy.dialects import sqlite
-
-    lite = sqlite.dialect()
-    return kind.dialect_impl(lite).bind_processor(lite)  # exactly what an ordinary insert would store
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)  # naive instants are UTC
+        return utc if isinstance(kind, DateTime) else None
+    return sqlite_stored(Base.metadata.tables[table].c[column])  # exactly what an ordinary insert would store
 
 
 def chunks(rows: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
